@@ -1,13 +1,12 @@
 package ai.djl.gptq.generate;
 
-import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The generation loop: prefill the prompt, then pick and feed one token at a time until the token budget,
- * an end-of-sequence token or a stop string ends it. Stateless apart from its collaborators, so one generator
- * may serve many threads; every call opens its own session.
+ * Starts generations: validates the prompt, then prefills it and samples one token at a time until the token
+ * budget, an end-of-sequence token or a stop string ends it. Stateless apart from its collaborators, so one
+ * generator may serve many threads; every generation opens its own session.
  */
 public final class Generator {
 
@@ -23,82 +22,35 @@ public final class Generator {
         this.decode = decode;
     }
 
-    /** What a generation produced. */
-    public record Result(int[] promptIds, int[] generatedIds, String text, FinishReason finishReason) {}
-
-    /** Why generation ended. */
-    public enum FinishReason {
-        LENGTH,
-        EOS,
-        STOP
-    }
-
-    /** Generates without streaming. */
-    public Result generate(int[] promptIds, GenerationConfig config) {
-        return generate(promptIds, config, piece -> {});
-    }
+    /** What a finished generation produced. */
+    public record Result(int[] promptIds, int[] generatedIds, String text, Generation.FinishReason finishReason) {}
 
     /**
-     * Generates, handing each completed piece of text to {@code onText} as soon as it is safe to show: never a
-     * broken UTF-8 character, never the beginning of a stop string that may still complete.
+     * Starts a generation; iterate it for streaming and close it if abandoned early.
      *
      * @throws IllegalArgumentException for an empty prompt, token ids outside the vocabulary, or a prompt that
      *     leaves no room in the model's context
      */
-    public Result generate(int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+    public Generation start(int[] promptIds, GenerationConfig config) {
         validate(promptIds);
-        int context = Math.min(model.maxContext(), promptIds.length + config.maxNewTokens());
-        int budget = context - promptIds.length;
-        Sampler sampler = new Sampler(config);
-        StopSequences stops = new StopSequences(config.stop());
-        IncrementalDecoder pieces = new IncrementalDecoder(decode);
-        StringBuilder text = new StringBuilder();
-        int emitted = 0;
-        int[] seen = Arrays.copyOf(promptIds, promptIds.length + budget);
-        int generated = 0;
-        FinishReason reason = FinishReason.LENGTH;
-        try (CausalLm.Session session = model.newSession(context)) {
-            float[] logits = session.forward(promptIds);
-            int[] step = new int[1];
-            while (generated < budget) {
-                int token = sampler.next(logits, seen, promptIds.length + generated);
-                if (config.isEos(token)) {
-                    reason = FinishReason.EOS;
-                    break;
-                }
-                seen[promptIds.length + generated++] = token;
-                text.append(pieces.add(token));
-                int stopAt = stops.find(text);
-                if (stopAt >= 0) {
-                    text.setLength(stopAt);
-                    reason = FinishReason.STOP;
-                    break;
-                }
-                int safe = stops.safeLength(text);
-                if (safe > emitted) {
-                    onText.accept(text.substring(emitted, safe));
-                    emitted = safe;
-                }
-                if (generated == budget) {
-                    break;
-                }
-                step[0] = token;
-                logits = session.forward(step);
-            }
+        return new Generation(model, decode, promptIds.clone(), config);
+    }
+
+    /** Generates to the end. */
+    public Result generate(int[] promptIds, GenerationConfig config) {
+        return generate(promptIds, config, piece -> {});
+    }
+
+    /** Generates to the end, handing each piece of text to {@code onText} as soon as it is safe to show. */
+    public Result generate(int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+        try (Generation generation = start(promptIds, config)) {
+            generation.forEachRemaining(onText);
+            return new Result(promptIds.clone(), generation.generatedIds(), generation.text(), generation.finishReason());
         }
-        if (reason != FinishReason.STOP) {
-            text.append(pieces.flush());
-            int stopAt = stops.find(text);
-            if (stopAt >= 0) {
-                text.setLength(stopAt);
-                reason = FinishReason.STOP;
-            }
-        }
-        if (text.length() > emitted) {
-            onText.accept(text.substring(emitted));
-        }
-        int[] out = Arrays.copyOfRange(seen, promptIds.length, promptIds.length + generated);
-        return new Result(promptIds.clone(), out, text.toString(), reason);
+    }
+
+    public CausalLm model() {
+        return model;
     }
 
     private void validate(int[] promptIds) {

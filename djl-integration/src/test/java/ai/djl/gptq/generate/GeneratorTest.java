@@ -71,7 +71,7 @@ class GeneratorTest {
         Generator.Result r = new Generator(model, LETTERS).generate(new int[] {0, 1}, GenerationConfig.DEFAULT.with(Map.of("maxNewTokens", 4)));
         assertArrayEquals(new int[] {2, 3, 4, 5}, r.generatedIds());
         assertEquals("cdef", r.text());
-        assertEquals(Generator.FinishReason.LENGTH, r.finishReason());
+        assertEquals(Generation.FinishReason.LENGTH, r.finishReason());
         assertEquals(0, model.sessionsOpen);
         assertEquals(6, model.lastContext);
     }
@@ -81,7 +81,7 @@ class GeneratorTest {
         Generator.Result r = new Generator(new AlphabetModel(), LETTERS)
                 .generate(new int[] {23}, GenerationConfig.DEFAULT.with(Map.of("eosTokenId", 26)));
         assertEquals("yz", r.text());
-        assertEquals(Generator.FinishReason.EOS, r.finishReason());
+        assertEquals(Generation.FinishReason.EOS, r.finishReason());
     }
 
     @Test
@@ -90,7 +90,7 @@ class GeneratorTest {
         Generator.Result r = new Generator(new AlphabetModel(), LETTERS)
                 .generate(new int[] {0}, GenerationConfig.DEFAULT.with(Map.of("stop", List.of("efg"))), pieces::add);
         assertEquals("bcd", r.text());
-        assertEquals(Generator.FinishReason.STOP, r.finishReason());
+        assertEquals(Generation.FinishReason.STOP, r.finishReason());
         assertEquals("bcd", String.join("", pieces));
         assertTrue(pieces.stream().noneMatch(p -> p.contains("e")), pieces.toString());
     }
@@ -112,5 +112,23 @@ class GeneratorTest {
                 .getMessage().contains("outside the vocabulary"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> g.generate(new int[40], GenerationConfig.DEFAULT))
                 .getMessage().contains("context"));
+    }
+
+    @Test
+    void streamingIteratorYieldsPiecesAndFreesTheCacheWhenAbandoned() {
+        AlphabetModel model = new AlphabetModel();
+        Generator g = new Generator(model, LETTERS);
+        try (Generation generation = g.start(new int[] {0}, GenerationConfig.DEFAULT.with(Map.of("maxNewTokens", 10)))) {
+            assertEquals("b", generation.next());
+            assertEquals("c", generation.next());
+            assertEquals(1, model.sessionsOpen);
+        }
+        assertEquals(0, model.sessionsOpen);
+        Generation all = g.start(new int[] {0}, GenerationConfig.DEFAULT.with(Map.of("maxNewTokens", 3)));
+        List<String> pieces = new ArrayList<>();
+        all.forEachRemaining(pieces::add);
+        assertEquals(List.of("b", "c", "d"), pieces);
+        assertEquals(Generation.FinishReason.LENGTH, all.finishReason());
+        assertEquals(0, model.sessionsOpen);
     }
 }
