@@ -1,8 +1,6 @@
 package ai.djl.gptq.quant;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -20,8 +18,6 @@ import java.util.Objects;
  * or bf16). {@code groupIndex} is {@code null} when groups are contiguous ({@code g = k / groupSize}).
  */
 public final class QuantizedLinear {
-
-    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final String name;
     private final int bits;
@@ -149,24 +145,12 @@ public final class QuantizedLinear {
 
     /** The packed word at packed row {@code r}, column {@code n}. */
     public int word(int r, int n) {
-        return qweight.getAtIndex(WORD, (long) r * outFeatures + n);
+        return qweight.getAtIndex(PackedInts.WORD, (long) r * outFeatures + n);
     }
 
     /** The unsigned quantized value {@code q[k, n]}. */
     public int quantValue(int k, int n) {
-        if (bits == 3) {
-            long bit = (long) (k & 31) * 3;
-            int base = (k >>> 5) * 3;
-            int w = (int) (bit >>> 5);
-            int off = (int) (bit & 31);
-            long stream = Integer.toUnsignedLong(word(base + w, n)) >>> off;
-            if (off > 29) {
-                stream |= Integer.toUnsignedLong(word(base + w + 1, n)) << (32 - off);
-            }
-            return (int) (stream & 7);
-        }
-        int perWord = 32 / bits;
-        return (word(k / perWord, n) >>> (bits * (k % perWord))) & ((1 << bits) - 1);
+        return PackedInts.get(qweight, n, outFeatures, k, bits);
     }
 
     /** The dequantized weight {@code W[k, n]}. */
@@ -174,6 +158,14 @@ public final class QuantizedLinear {
         int g = group(k);
         int i = g * outFeatures + n;
         return (quantValue(k, n) - zeros[i]) * scales[i];
+    }
+
+    /** Writes row {@code k} of the dequantized weight, {@code W[k, 0..N)}, to {@code dst[off..off+N)}. */
+    public void dequantizeRow(int k, float[] dst, int off) {
+        int base = group(k) * outFeatures;
+        for (int n = 0; n < outFeatures; n++) {
+            dst[off + n] = (PackedInts.get(qweight, n, outFeatures, k, bits) - zeros[base + n]) * scales[base + n];
+        }
     }
 
     /** Bytes of packed weights, scales and zeros: what one matmul reads. */

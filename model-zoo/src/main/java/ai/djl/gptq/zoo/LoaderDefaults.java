@@ -1,0 +1,32 @@
+package ai.djl.gptq.zoo;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The artifact arguments every zoo and {@code hf://} model carries, so that DJL's {@code BaseModelLoader} loads
+ * it with no further criteria: the GPTQ engine (criteria's {@code optEngine} still wins) and the text-generation
+ * translator factory, named by class so that this module does not need it to compile.
+ */
+public final class LoaderDefaults {
+
+    /** The engine the zoo loads models on unless the criteria name another. */
+    public static final String ENGINE = "GPTQ";
+
+    /** The translator factory of djl-integration, found by {@code BaseModelLoader} from the artifact arguments. */
+    public static final String TRANSLATOR_FACTORY = "ai.djl.gptq.translator.TextGenerationTranslatorFactory";
+
+    private LoaderDefaults() {}
+
+    /**
+     * A fresh, modifiable map of the default arguments ({@code engine}, {@code translatorFactory}).
+     *
+     * @return the arguments
+     */
+    public static Map<String, Object> arguments() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("engine", ENGINE);
+        arguments.put("translatorFactory", TRANSLATOR_FACTORY);
+        return arguments;
+    }
+}
