@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
@@ -83,6 +84,8 @@ public final class SafetensorsFile implements TensorSource {
                 arena.close();
                 throw e;
             }
+        } catch (NoSuchFileException e) {
+            throw new MalformedSafetensorsException(file, null, "file not found", e);
         } catch (IOException e) {
             throw new MalformedSafetensorsException(file, null, "cannot read: " + e, e);
         }

@@ -2,17 +2,18 @@ package ai.djl.gptq.format.safetensors;
 
 import ai.djl.gptq.format.MalformedSafetensorsException;
 import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,8 +53,10 @@ final class SafetensorsHeader {
         List<TensorInfo> tensors = new ArrayList<>();
         Map<String, String> metadata = Map.of();
         Set<String> names = new HashSet<>();
+        // The entry being read, so that a syntax error inside it names the tensor.
+        String current = null;
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            reader.setStrictness(com.google.gson.Strictness.STRICT);
+            reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
                 throw new MalformedSafetensorsException(file, null, "header is not a JSON object");
             }
@@ -63,19 +66,21 @@ final class SafetensorsHeader {
                 if (!names.add(name)) {
                     throw new MalformedSafetensorsException(file, name, "appears twice in the header");
                 }
+                current = name;
                 if (name.equals("__metadata__")) {
                     metadata = readMetadata(file, reader);
                 } else {
                     tensors.add(readEntry(file, name, reader, dataBytes));
                 }
+                current = null;
             }
             reader.endObject();
             // Trailing spaces are the padding the reference writer adds; anything else is garbage.
             if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new MalformedSafetensorsException(file, null, "header has data after its JSON object");
+                throw new MalformedSafetensorsException(file, null, "header is not valid JSON: data after its object");
             }
-        } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new MalformedSafetensorsException(file, null, "header is not valid JSON: " + e.getMessage(), e);
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw new MalformedSafetensorsException(file, current, "header is not valid JSON: " + abbreviate(String.valueOf(e.getMessage()), 200), e);
         }
         checkOverlaps(file, tensors);
         return new SafetensorsHeader(List.copyOf(tensors), metadata);
@@ -105,9 +110,14 @@ final class SafetensorsHeader {
         DType dtype = null;
         long[] shape = null;
         long[] offsets = null;
+        Set<String> keys = new HashSet<>();
         reader.beginObject();
         while (reader.hasNext()) {
             String key = reader.nextName();
+            // The reference parser refuses a repeated field; taking the last one would let two readers disagree.
+            if (!keys.add(key)) {
+                throw new MalformedSafetensorsException(file, name, "field '" + key + "' appears twice");
+            }
             switch (key) {
                 case "dtype" -> {
                     if (reader.peek() != JsonToken.STRING) {
@@ -147,10 +157,10 @@ final class SafetensorsHeader {
             }
             bytes = Math.multiplyExact(elements, dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new MalformedSafetensorsException(file, name, "shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit byte count");
+            throw new MalformedSafetensorsException(file, name, "shape " + Arrays.toString(shape) + " overflows a 64-bit byte count");
         }
         if (bytes != end - begin) {
-            throw new MalformedSafetensorsException(file, name, "shape " + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + bytes
+            throw new MalformedSafetensorsException(file, name, "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
                     + " bytes but data_offsets span " + (end - begin));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
@@ -167,14 +177,12 @@ final class SafetensorsHeader {
                 throw new MalformedSafetensorsException(file, name, key + " holds a non-number");
             }
             String literal = reader.nextString();
-            long v;
-            try {
-                v = new BigDecimal(literal).longValueExact();
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw new MalformedSafetensorsException(file, name, key + " holds " + literal + ", not a 64-bit integer");
+            if (literal.startsWith("-")) {
+                throw new MalformedSafetensorsException(file, name, key + " holds a negative value " + abbreviate(literal, 40));
             }
+            long v = parseUnsigned(literal);
             if (v < 0) {
-                throw new MalformedSafetensorsException(file, name, key + " holds a negative value " + v);
+                throw new MalformedSafetensorsException(file, name, key + " holds " + abbreviate(literal, 40) + ", not a 64-bit integer");
             }
             if (values.size() == 64) {
                 throw new MalformedSafetensorsException(file, name, key + " has more than 64 entries");
@@ -183,6 +191,32 @@ final class SafetensorsHeader {
         }
         reader.endArray();
         return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * The value of a plain decimal literal, or -1 when it has a fraction, an exponent or more than 63 bits. The
+     * reference parser reads these fields as unsigned integers, so {@code 1.0} and {@code 1e3} are refused too, and
+     * a forged million-digit literal costs nothing.
+     */
+    private static long parseUnsigned(String literal) {
+        if (literal.isEmpty() || literal.length() > 19) {
+            return -1;
+        }
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(literal);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String abbreviate(String text, int limit) {
+        return text.length() <= limit ? text : text.substring(0, limit) + "...";
     }
 
     private static void checkOverlaps(Path file, List<TensorInfo> tensors) {

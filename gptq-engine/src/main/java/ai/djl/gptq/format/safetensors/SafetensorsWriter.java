@@ -2,6 +2,7 @@ package ai.djl.gptq.format.safetensors;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes a safetensors file: little-endian data in insertion order after a JSON header padded with spaces to
@@ -25,6 +29,7 @@ public final class SafetensorsWriter {
     private record Entry(String name, DType dtype, long[] shape, byte[] data) {}
 
     private final List<Entry> entries = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
     public SafetensorsWriter metadata(String key, String value) {
@@ -32,7 +37,10 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Adds a tensor from its little-endian bytes; their count must match the shape. */
+    /**
+     * Adds a tensor from its little-endian bytes; their count must match the shape. The array is not copied:
+     * {@link #write} writes it as it is then.
+     */
     public SafetensorsWriter add(String name, DType dtype, long[] shape, byte[] littleEndianData) {
         long elements = 1;
         for (long d : shape) {
@@ -42,20 +50,21 @@ public final class SafetensorsWriter {
             elements = Math.multiplyExact(elements, d);
         }
         if (Math.multiplyExact(elements, dtype.byteSize()) != littleEndianData.length) {
-            throw new IllegalArgumentException(name + ": " + littleEndianData.length + " bytes do not match " + dtype + java.util.Arrays.toString(shape));
+            throw new IllegalArgumentException(name + ": " + littleEndianData.length + " bytes do not match " + dtype + Arrays.toString(shape));
         }
-        for (Entry e : entries) {
-            if (e.name.equals(name)) {
-                throw new IllegalArgumentException(name + ": added twice");
-            }
+        if (name.equals("__metadata__")) {
+            throw new IllegalArgumentException("__metadata__ is reserved for the metadata map, not a tensor name");
+        }
+        if (!names.add(name)) {
+            throw new IllegalArgumentException(name + ": added twice");
         }
         entries.add(new Entry(name, dtype, shape.clone(), littleEndianData));
         return this;
     }
 
-    /** Adds a floating-point tensor, converting {@code values} to F32, F16 or BF16 (round to nearest even). */
+    /** Adds a floating-point tensor, converting {@code values} to F32, F16, BF16 (round to nearest even) or F64. */
     public SafetensorsWriter addFloats(String name, DType dtype, long[] shape, float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             switch (dtype) {
                 case F32 -> b.putFloat(v);
@@ -70,7 +79,7 @@ public final class SafetensorsWriter {
 
     /** Adds an I32 tensor. */
     public SafetensorsWriter addInts(String name, long[] shape, int[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, 4)).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : values) {
             b.putInt(v);
         }
@@ -105,8 +114,8 @@ public final class SafetensorsWriter {
         int padded = (json.length + 7) & ~7;
         byte[] headerBytes = new byte[padded];
         System.arraycopy(json, 0, headerBytes, 0, json.length);
-        java.util.Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+        Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
             for (Entry e : entries) {

@@ -2,17 +2,20 @@ package ai.djl.gptq.format.safetensors;
 
 import ai.djl.gptq.format.InconsistentWeightsException;
 import ai.djl.gptq.format.InvalidConfigException;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,23 +46,31 @@ public final class ShardedSafetensors implements TensorSource {
      */
     public static ShardedSafetensors open(Path indexJson) {
         Map<String, String> weightMap = readWeightMap(indexJson);
-        Path folder = indexJson.toAbsolutePath().getParent();
+        Path folder = indexJson.toAbsolutePath().normalize().getParent();
         Path realFolder;
         try {
             realFolder = folder.toRealPath();
         } catch (IOException e) {
             throw new InvalidConfigException(indexJson, null, "cannot resolve its folder: " + e.getMessage(), e);
         }
-        Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
+        // Keyed by real path: two spellings of one file ("a", "./a", a link to "a") are one shard, not two
+        // shards that hold the same tensors.
+        Map<String, Path> realByName = new HashMap<>();
+        Map<Path, SafetensorsFile> opened = new LinkedHashMap<>();
         Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, String> e : weightMap.entrySet()) {
                 String shardName = e.getValue();
-                SafetensorsFile shard = opened.get(shardName);
-                if (shard == null) {
-                    shard = SafetensorsFile.open(resolveShard(indexJson, folder, realFolder, shardName));
-                    opened.put(shardName, shard);
+                Path real = realByName.get(shardName);
+                if (real == null) {
+                    Path shardPath = resolveShard(indexJson, folder, realFolder, shardName);
+                    real = realPath(indexJson, shardName, shardPath);
+                    realByName.put(shardName, real);
+                    if (!opened.containsKey(real)) {
+                        opened.put(real, SafetensorsFile.open(shardPath));
+                    }
                 }
+                SafetensorsFile shard = opened.get(real);
                 if (!shard.contains(e.getKey())) {
                     throw new InconsistentWeightsException(shard.path(), e.getKey(), "listed in " + indexJson.getFileName() + " but absent from this shard");
                 }
@@ -84,28 +95,68 @@ public final class ShardedSafetensors implements TensorSource {
     }
 
     private static Map<String, String> readWeightMap(Path indexJson) {
-        JsonElement root;
+        String text;
         try {
-            root = JsonParser.parseString(Files.readString(indexJson, StandardCharsets.UTF_8));
+            long size = Files.size(indexJson);
+            if (size > SafetensorsHeader.MAX_HEADER_BYTES) {
+                throw new InvalidConfigException(indexJson, null, "is " + size + " bytes, more than the limit of "
+                        + SafetensorsHeader.MAX_HEADER_BYTES);
+            }
+            text = Files.readString(indexJson, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException(indexJson, null, "file not found", e);
         } catch (IOException e) {
             throw new InvalidConfigException(indexJson, null, "cannot read: " + e, e);
-        } catch (JsonParseException e) {
+        }
+        Map<String, String> out = null;
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                throw new InvalidConfigException(indexJson, null, "not a JSON object");
+            }
+            reader.beginObject();
+            while (reader.hasNext()) {
+                if (!reader.nextName().equals("weight_map")) {
+                    reader.skipValue();
+                } else if (out == null) {
+                    out = readShardNames(indexJson, reader);
+                } else {
+                    throw new InvalidConfigException(indexJson, "weight_map", "appears twice");
+                }
+            }
+            reader.endObject();
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new InvalidConfigException(indexJson, null, "not valid JSON: data after the top-level object");
+            }
+        } catch (IOException | JsonParseException | IllegalStateException e) {
             throw new InvalidConfigException(indexJson, null, "not valid JSON: " + e.getMessage(), e);
         }
-        if (!root.isJsonObject() || !root.getAsJsonObject().has("weight_map") || !root.getAsJsonObject().get("weight_map").isJsonObject()) {
-            throw new InvalidConfigException(indexJson, "weight_map", "missing or not an object");
-        }
-        JsonObject map = root.getAsJsonObject().getAsJsonObject("weight_map");
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> e : map.entrySet()) {
-            if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
-                throw new InvalidConfigException(indexJson, "weight_map." + e.getKey(), "shard name is not a string");
-            }
-            out.put(e.getKey(), e.getValue().getAsString());
+        if (out == null) {
+            throw new InvalidConfigException(indexJson, "weight_map", "missing");
         }
         if (out.isEmpty()) {
             throw new InvalidConfigException(indexJson, "weight_map", "is empty");
         }
+        return out;
+    }
+
+    /** Reads {@code weight_map} itself, refusing a tensor listed twice (a JSON object model would keep only one). */
+    private static Map<String, String> readShardNames(Path indexJson, JsonReader reader) throws IOException {
+        if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+            throw new InvalidConfigException(indexJson, "weight_map", "not an object");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String tensor = reader.nextName();
+            if (reader.peek() != JsonToken.STRING) {
+                throw new InvalidConfigException(indexJson, tensor, "shard name in weight_map is not a string");
+            }
+            if (out.put(tensor, reader.nextString()) != null) {
+                throw new InvalidConfigException(indexJson, tensor, "listed twice in weight_map");
+            }
+        }
+        reader.endObject();
         return out;
     }
 
@@ -126,14 +177,18 @@ public final class ShardedSafetensors implements TensorSource {
         if (!Files.isRegularFile(shard)) {
             throw new InvalidConfigException(indexJson, shardName, "shard file is missing");
         }
+        if (!realPath(indexJson, shardName, shard).startsWith(realFolder)) {
+            throw new InvalidConfigException(indexJson, shardName, "shard is a link to a file outside the model folder");
+        }
+        return shard;
+    }
+
+    private static Path realPath(Path indexJson, String shardName, Path shard) {
         try {
-            if (!shard.toRealPath().startsWith(realFolder)) {
-                throw new InvalidConfigException(indexJson, shardName, "shard is a link to a file outside the model folder");
-            }
+            return shard.toRealPath();
         } catch (IOException e) {
             throw new InvalidConfigException(indexJson, shardName, "cannot resolve: " + e.getMessage(), e);
         }
-        return shard;
     }
 
     /** The shard files, in index order. */

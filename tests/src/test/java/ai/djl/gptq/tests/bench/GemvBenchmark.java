@@ -1,0 +1,119 @@
+package ai.djl.gptq.tests.bench;
+
+import ai.djl.gptq.kernel.DenseMatrix;
+import ai.djl.gptq.kernel.Kernels;
+import ai.djl.gptq.kernel.MatmulKernel;
+import ai.djl.gptq.kernel.PackedMatrix;
+import ai.djl.gptq.quant.QuantizedLinear;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Batch-1 GEMV {@code y = x W} at the shapes of real decoder layers, int4 group 128 and dense fp32. Each
+ * invocation uses the next of several copies of the weight, together at least {@link #WORKING_SET} bytes (8x the
+ * last-level cache), so the weights stream from memory as they do when a decoder step walks all its layers.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class GemvBenchmark {
+
+    static final long WORKING_SET = 256L << 20;
+
+    /** {@code K x N}. */
+    @Param({"896x4864", "4864x896", "4096x4096", "4096x14336"})
+    public String shape;
+
+    @Param({"int4-g128", "fp32"})
+    public String weights;
+
+    private final MatmulKernel kernel = Kernels.best();
+    private PackedMatrix[] packed;
+    private DenseMatrix[] dense;
+    private float[] x;
+    private float[] y;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        String[] kn = shape.split("x");
+        int k = Integer.parseInt(kn[0]);
+        int n = Integer.parseInt(kn[1]);
+        Random random = new Random(42);
+        x = new float[k];
+        for (int i = 0; i < k; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        y = new float[n];
+        if (weights.equals("fp32")) {
+            float[] w = new float[k * n];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = random.nextFloat() - 0.5f;
+            }
+            dense = new DenseMatrix[copies(4L * k * n)];
+            for (int c = 0; c < dense.length; c++) {
+                dense[c] = DenseMatrix.of(c == 0 ? w : w.clone(), n, k);
+            }
+        } else {
+            QuantizedLinear layer = int4Layer(random, k, n, 128);
+            PackedMatrix first = PackedMatrix.pack(layer);
+            packed = new PackedMatrix[copies(first.bytesPerMatmul())];
+            packed[0] = first;
+            for (int c = 1; c < packed.length; c++) {
+                packed[c] = PackedMatrix.pack(layer);
+            }
+        }
+    }
+
+    /** Bytes one invocation at these parameters reads: the weight as the kernel stores it. */
+    static long bytesRead(String shape, String weights) {
+        String[] kn = shape.split("x");
+        int k = Integer.parseInt(kn[0]);
+        int n = Integer.parseInt(kn[1]);
+        if (weights.equals("fp32")) {
+            return 4L * k * n;
+        }
+        return PackedMatrix.pack(int4Layer(new Random(42), k, n, 128)).bytesPerMatmul();
+    }
+
+    @Benchmark
+    public float gemv() {
+        int c = next;
+        if (dense != null) {
+            next = c + 1 == dense.length ? 0 : c + 1;
+            kernel.matmul(x, 1, dense[c], y);
+        } else {
+            next = c + 1 == packed.length ? 0 : c + 1;
+            kernel.matmul(x, 1, packed[c], y);
+        }
+        return y[0];
+    }
+
+    private static int copies(long bytes) {
+        return (int) Math.max(2, (WORKING_SET + bytes - 1) / bytes);
+    }
+
+    static QuantizedLinear int4Layer(Random random, int k, int n, int groupSize) {
+        int[] words = new int[k / 8 * n];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = random.nextInt();
+        }
+        int groups = k / groupSize;
+        float[] scales = new float[groups * n];
+        float[] zeros = new float[groups * n];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.001f + random.nextFloat() * 0.01f;
+            zeros[i] = 1 + random.nextInt(15);
+        }
+        return new QuantizedLinear("bench", 4, k, n, groupSize, MemorySegment.ofArray(words), scales, zeros, null, null);
+    }
+}
