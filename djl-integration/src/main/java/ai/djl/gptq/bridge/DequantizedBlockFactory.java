@@ -3,6 +3,7 @@ package ai.djl.gptq.bridge;
 import ai.djl.Model;
 import ai.djl.gptq.model.ActivationPrecision;
 import ai.djl.gptq.model.CausalLanguageModel;
+import ai.djl.gptq.model.GptqModel;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Map;
  * dequantized once into NDArrays of the model's manager and run through the generic NDArray implementation.
  * With Criteria option {@code hasParameter=false} this is how DJL's PyTorch engine loads our checkpoints:
  * {@code .optEngine("PyTorch").optArgument("blockFactory", DequantizedBlockFactory.class.getName())
- * .optOption("hasParameter", "false")}. Argument {@value ActivationPrecision#OPTION}: {@code fp32} (default
+ * .optOption("hasParameter", "false")}; the djl-gptq zoo sets both for every model. On the GPTQ engine it returns no
+ * block, so that the engine's own fused block is used. Argument {@value ActivationPrecision#OPTION}: {@code fp32} (default
  * here, the cross-check precision) or {@code fp16}.
  */
 public class DequantizedBlockFactory implements BlockFactory {
@@ -22,6 +24,10 @@ public class DequantizedBlockFactory implements BlockFactory {
 
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
+        if (model instanceof GptqModel) {
+            // The GPTQ engine builds its own block on the packed weights in GptqModel.load.
+            return null;
+        }
         Object activations = arguments == null ? null : arguments.get(ActivationPrecision.OPTION);
         ActivationPrecision precision =
                 activations == null ? ActivationPrecision.FP32 : ActivationPrecision.parse(activations.toString());

@@ -9,7 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * cores (system property {@code gptq.threads} overrides). Decoding calls a kernel a few hundred times per
  * token, so waking the workers must cost microseconds: they spin briefly on a volatile epoch before parking,
  * and a job allocates nothing. When another thread already runs a job (several predictors at once), the
- * caller runs its job alone instead of waiting, which keeps every result identical and avoids deadlock.
+ * caller runs its job alone instead of waiting (as does a job that starts another from inside a chunk),
+ * which keeps every result identical and avoids deadlock.
  */
 public final class ComputePool {
 
@@ -80,7 +81,7 @@ public final class ComputePool {
             return;
         }
         int chunks = Math.min(parallelism * 4, Math.max(1, size / Math.max(1, grain)));
-        if (chunks == 1 || workers.length == 0 || !submit.tryLock()) {
+        if (chunks == 1 || workers.length == 0 || submit.isHeldByCurrentThread() || !submit.tryLock()) {
             job.run(0, size);
             return;
         }

@@ -1,5 +1,7 @@
 package ai.djl.gptq.kernel;
 
+import java.util.Arrays;
+
 /**
  * The input side of a quantized matmul, prepared once per call on the caller's thread and then only read by
  * the workers: the rows of {@code x} in the weight's (act-order) row order, and their sums per group.
@@ -13,7 +15,7 @@ final class KernelInput {
         int k = w.inFeatures;
         float[] xp = x;
         if (w.inputOrder != null) {
-            xp = scratch.permuted(rows * k);
+            xp = scratch.input(rows * k);
             for (int r = 0; r < rows; r++) {
                 for (int i = 0; i < k; i++) {
                     xp[r * k + i] = x[r * k + w.inputOrder[i]];
@@ -21,13 +23,43 @@ final class KernelInput {
             }
         }
         int groups = w.numGroups;
-        java.util.Arrays.fill(sums, 0, rows * groups, 0f);
+        Arrays.fill(sums, 0, rows * groups, 0f);
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < k; i++) {
                 sums[r * groups + w.group(i)] += xp[r * k + i];
             }
         }
         return xp;
+    }
+
+    /**
+     * For the vector kernel at 2, 4 and 8 bits: the permuted input with row {@code i} multiplied by
+     * {@code 2^(-bits * (i mod valuesPerWord))}, so that a value masked in place (not shifted down) times its
+     * input gives the right product; exact, since it only changes exponents (for inputs above 2^-96 in
+     * magnitude). Fills the group sums of the
+     * unscaled input and {@code tops[r * G + g]}, the sums over the rows held in the top bits of their words.
+     */
+    static float[] prepareScaled(float[] x, int rows, PackedMatrix w, Scratch scratch, float[] sums, float[] tops) {
+        int k = w.inFeatures;
+        int perWord = w.unitRows;
+        int groups = w.numGroups;
+        float[] xs = scratch.input(rows * k);
+        Arrays.fill(sums, 0, rows * groups, 0f);
+        Arrays.fill(tops, 0, rows * groups, 0f);
+        for (int r = 0; r < rows; r++) {
+            int o = r * k;
+            for (int i = 0; i < k; i++) {
+                float v = x[o + (w.inputOrder == null ? i : w.inputOrder[i])];
+                int j = i % perWord;
+                xs[o + i] = Math.scalb(v, -w.bits * j);
+                int g = r * groups + w.group(i);
+                sums[g] += v;
+                if (j == perWord - 1) {
+                    tops[g] += v;
+                }
+            }
+        }
+        return xs;
     }
 
     static void checkShapes(float[] x, int rows, int k, float[] y, int n) {

@@ -2,7 +2,7 @@ package ai.djl.gptq.kernel;
 
 /**
  * Chooses the kernels: the Vector API ones when the {@code jdk.incubator.vector} module is present and the CPU
- * has 512-bit vectors, the scalar ones otherwise. The vector classes are only loaded after that check, so the
+ * has vectors of at least 256 bits, the scalar ones otherwise. The vector classes are only loaded after that check, so the
  * engine runs (slower) without the incubator module.
  */
 public final class Kernels {
@@ -24,6 +24,11 @@ public final class Kernels {
     /** Whether {@link #best()} is the Vector API kernel. */
     public static boolean vectorized() {
         return BEST != ScalarKernel.INSTANCE;
+    }
+
+    /** Columns per tile of a {@link PackedMatrix}: four vectors for the vector kernel, 64 for the scalar one. */
+    static int tileWidth() {
+        return vectorized() ? VectorKernels.tileWidth() : 64;
     }
 
     private static MatmulKernel choose() {

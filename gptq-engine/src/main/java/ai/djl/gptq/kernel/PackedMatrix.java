@@ -1,53 +1,65 @@
 package ai.djl.gptq.kernel;
 
 import ai.djl.gptq.quant.QuantizedLinear;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
- * A quantized weight repacked once, at load, for the kernels. Columns are cut into tiles of {@link #TILE}
- * columns and each tile's packed words are stored contiguously, unit after unit down K, so every thread
- * streams its own contiguous block of memory. A unit is the smallest run of rows that fills whole words: one
- * word of 32/bits values, or three words of 32 values at 3 bits. With act-order ({@code desc_act}) the rows are
- * permuted once so that groups are contiguous, and the input is permuted the same way at run time. Memory stays
- * at packed size (plus tile padding); scales and scale times zero are kept as floats per tile and group.
+ * A quantized weight repacked once, at load, for the kernels. Columns are cut into tiles of {@link #tile}
+ * columns (four float vectors) and each tile's packed words are stored contiguously, unit after unit down K, so
+ * every thread streams its own contiguous block of memory. A unit is the smallest run of rows that fills whole
+ * words: one word of 32/bits values, or three words of 32 values at 3 bits. With act-order ({@code desc_act})
+ * the rows are permuted once so that groups are contiguous, and the input is permuted the same way at run time.
+ *
+ * <p>At 2, 4 and 8 bits the highest bit of every word is stored inverted: the vector kernel then converts the
+ * top value of a word with one masked signed conversion, which yields {@code q - 2^(bits-1)}, and adds the
+ * missing {@code 2^(bits-1) * sum x} once per group. Memory stays at packed size (plus tile padding); scales and
+ * scale times zero are kept as floats per tile and group.
  */
 public final class PackedMatrix {
 
-    /** Columns per tile: four 16-lane vectors, so the vector kernel keeps four independent accumulators. */
-    public static final int TILE = 64;
+    private static final ValueLayout.OfInt WORD = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     final int bits;
     final int inFeatures;
     final int outFeatures;
+    /** Columns per tile. */
+    final int tile;
     final int tiles;
     final int unitRows;
     final int wordsPerUnit;
     final int units;
     final int numGroups;
-    /** {@code [tile][unit][wordInUnit][TILE]}. */
+    /** XOR mask applied to every stored word: the top bit at 2, 4 and 8 bits, nothing at 3 bits. */
+    final int topFlip;
+    /** {@code [tile][unit][wordInUnit][tile]}. */
     final int[] words;
-    /** Group of each unit, or {@code null} when a unit mixes groups (forged group indices); see {@link #rowGroup}. */
+    /** Group of each unit, or {@code null} when a unit mixes groups; see {@link #rowGroup}. */
     final int[] unitGroup;
     /** Group of each (permuted) row; used only when {@link #unitGroup} is {@code null}. */
     final int[] rowGroup;
-    /** {@code [tile][group][TILE]}: scale. */
+    /** {@code [tile][group][tile]}: scale. */
     final float[] scales;
-    /** {@code [tile][group][TILE]}: scale times zero point. */
+    /** {@code [tile][group][tile]}: scale times zero point. */
     final float[] scaledZeros;
     /** Row {@code i} of the packed form is input row {@code inputOrder[i]}; {@code null} for the identity. */
     final int[] inputOrder;
     final float[] bias;
     private final String name;
 
-    private PackedMatrix(QuantizedLinear w) {
+    private PackedMatrix(QuantizedLinear w, int tile) {
         this.name = w.name();
         this.bits = w.bits();
         this.inFeatures = w.inFeatures();
         this.outFeatures = w.outFeatures();
-        this.tiles = (outFeatures + TILE - 1) / TILE;
+        this.tile = tile;
+        this.tiles = (outFeatures + tile - 1) / tile;
         this.unitRows = bits == 3 ? 32 : 32 / bits;
         this.wordsPerUnit = bits == 3 ? 3 : 1;
         this.units = inFeatures / unitRows;
         this.numGroups = w.numGroups();
+        this.topFlip = bits == 3 ? 0 : Integer.MIN_VALUE;
         this.bias = w.bias() == null ? null : w.bias().clone();
         this.inputOrder = sortedByGroup(w);
         int[] groups = new int[inFeatures];
@@ -56,28 +68,28 @@ public final class PackedMatrix {
         }
         this.unitGroup = unitGroups(groups);
         this.rowGroup = unitGroup == null ? groups : null;
-        this.words = new int[Math.multiplyExact(Math.multiplyExact(tiles, units * wordsPerUnit), TILE)];
+        this.words = new int[Math.multiplyExact(Math.multiplyExact(tiles, units * wordsPerUnit), tile)];
         if (inputOrder == null) {
             copyWords(w);
         } else {
             repackPermuted(w);
         }
-        this.scales = new float[tiles * numGroups * TILE];
+        this.scales = new float[Math.multiplyExact(tiles * numGroups, tile)];
         this.scaledZeros = new float[scales.length];
         float[] s = w.scales();
         float[] z = w.zeros();
         for (int g = 0; g < numGroups; g++) {
             for (int n = 0; n < outFeatures; n++) {
-                int at = ((n / TILE) * numGroups + g) * TILE + n % TILE;
+                int at = ((n / tile) * numGroups + g) * tile + n % tile;
                 scales[at] = s[g * outFeatures + n];
                 scaledZeros[at] = s[g * outFeatures + n] * z[g * outFeatures + n];
             }
         }
     }
 
-    /** Repacks {@code w}; the source may be dropped afterwards. */
+    /** Repacks {@code w} for {@link Kernels#best()} (and the scalar kernel); the source may be dropped afterwards. */
     public static PackedMatrix pack(QuantizedLinear w) {
-        return new PackedMatrix(w);
+        return new PackedMatrix(w, Kernels.tileWidth());
     }
 
     /** K. */
@@ -148,9 +160,12 @@ public final class PackedMatrix {
 
     private void copyWords(QuantizedLinear w) {
         int packedRows = units * wordsPerUnit;
+        int[] row = new int[outFeatures];
+        MemorySegment source = w.qweight();
         for (int r = 0; r < packedRows; r++) {
+            MemorySegment.copy(source, WORD, (long) r * outFeatures * 4, row, 0, outFeatures);
             for (int n = 0; n < outFeatures; n++) {
-                words[((n / TILE) * packedRows + r) * TILE + n % TILE] = w.word(r, n);
+                words[((n / tile) * packedRows + r) * tile + n % tile] = row[n] ^ topFlip;
             }
         }
     }
@@ -162,19 +177,22 @@ public final class PackedMatrix {
             for (int i = 0; i < inFeatures; i++) {
                 column[i] = w.quantValue(inputOrder[i], n);
             }
-            int base = (n / TILE) * packedRows * TILE + n % TILE;
+            int base = (n / tile) * packedRows * tile + n % tile;
             for (int u = 0; u < units; u++) {
                 for (int j = 0; j < unitRows; j++) {
                     long bit = (long) j * bits;
                     int wi = (int) (bit >>> 5);
                     int off = (int) (bit & 31);
                     int q = column[u * unitRows + j];
-                    int at = base + (u * wordsPerUnit + wi) * TILE;
+                    int at = base + (u * wordsPerUnit + wi) * tile;
                     words[at] |= q << off;
                     if (off + bits > 32) {
-                        words[at + TILE] |= q >>> (32 - off);
+                        words[at + tile] |= q >>> (32 - off);
                     }
                 }
+            }
+            for (int r = 0; r < packedRows; r++) {
+                words[base + r * tile] ^= topFlip;
             }
         }
     }
@@ -187,10 +205,10 @@ public final class PackedMatrix {
         int wi = (int) (bit >>> 5);
         int off = (int) (bit & 31);
         int packedRows = units * wordsPerUnit;
-        int at = ((n / TILE) * packedRows + u * wordsPerUnit + wi) * TILE + n % TILE;
-        long stream = Integer.toUnsignedLong(words[at]) >>> off;
+        int at = ((n / tile) * packedRows + u * wordsPerUnit + wi) * tile + n % tile;
+        long stream = Integer.toUnsignedLong(words[at] ^ topFlip) >>> off;
         if (off + bits > 32) {
-            stream |= Integer.toUnsignedLong(words[at + TILE]) << (32 - off);
+            stream |= Integer.toUnsignedLong(words[at + tile]) << (32 - off);
         }
         return (int) (stream & ((1 << bits) - 1));
     }
@@ -201,7 +219,7 @@ public final class PackedMatrix {
 
     @Override
     public String toString() {
-        return name + " packed int" + bits + " [" + inFeatures + ", " + outFeatures + "] " + tiles + " tiles"
+        return name + " packed int" + bits + " [" + inFeatures + ", " + outFeatures + "] " + tiles + " tiles of " + tile
                 + (inputOrder != null ? " act-order" : "") + (unitGroup == null ? " (row-wise groups)" : "");
     }
 }

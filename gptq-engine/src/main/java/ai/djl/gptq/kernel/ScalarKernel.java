@@ -1,5 +1,7 @@
 package ai.djl.gptq.kernel;
 
+import java.util.Arrays;
+
 /**
  * The plain scalar kernels: the reference the vector kernels are tested against, and the fallback when the
  * {@code jdk.incubator.vector} module is absent. Quantized: per group, {@code acc = sum x_i q_i}, then
@@ -9,33 +11,38 @@ final class ScalarKernel implements MatmulKernel {
 
     static final ScalarKernel INSTANCE = new ScalarKernel();
 
+    private static final MatmulJob.Part QUANTIZED = ScalarKernel::quantizedTiles;
+    private static final MatmulJob.Part DENSE = ScalarKernel::denseColumns;
+
     @Override
     public void matmul(float[] x, int rows, PackedMatrix w, float[] y) {
         KernelInput.checkShapes(x, rows, w.inFeatures, y, w.outFeatures);
         Scratch scratch = Scratch.get();
         float[] sums = scratch.groupSums(rows * w.numGroups);
         float[] xp = KernelInput.prepare(x, rows, w, scratch, sums);
-        ComputePool.shared().run(w.tiles, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                for (int r = 0; r < rows; r++) {
-                    tile(xp, r, sums, w, t, y);
-                }
+        scratch.job.runQuantized(QUANTIZED, xp, rows, w, y, sums, null);
+    }
+
+    private static void quantizedTiles(MatmulJob job, int from, int to) {
+        for (int t = from; t < to; t++) {
+            for (int r = 0; r < job.rows; r++) {
+                tile(job.x, r, job.groupSums, job.packed, t, job.y);
             }
-        });
+        }
     }
 
     private static void tile(float[] xp, int r, float[] sums, PackedMatrix w, int t, float[] y) {
         Scratch scratch = Scratch.get();
-        float[] acc = scratch.acc;
-        float[] out = scratch.out;
-        java.util.Arrays.fill(out, 0f);
+        float[] acc = scratch.acc(w.tile);
+        float[] out = scratch.out(w.tile);
+        Arrays.fill(out, 0, w.tile, 0f);
         int k = w.inFeatures;
-        int n0 = t * PackedMatrix.TILE;
-        int width = Math.min(PackedMatrix.TILE, w.outFeatures - n0);
+        int n0 = t * w.tile;
+        int width = Math.min(w.tile, w.outFeatures - n0);
         int i = 0;
         while (i < k) {
             int g = w.group(i);
-            java.util.Arrays.fill(acc, 0f);
+            Arrays.fill(acc, 0, w.tile, 0f);
             for (; i < k && w.group(i) == g; i++) {
                 float xi = xp[r * k + i];
                 for (int c = 0; c < width; c++) {
@@ -43,7 +50,7 @@ final class ScalarKernel implements MatmulKernel {
                 }
             }
             float xs = sums[r * w.numGroups + g];
-            int sg = (t * w.numGroups + g) * PackedMatrix.TILE;
+            int sg = (t * w.numGroups + g) * w.tile;
             for (int c = 0; c < width; c++) {
                 out[c] += w.scales[sg + c] * acc[c] - w.scaledZeros[sg + c] * xs;
             }
@@ -57,17 +64,21 @@ final class ScalarKernel implements MatmulKernel {
     @Override
     public void matmul(float[] x, int rows, DenseMatrix w, float[] y) {
         KernelInput.checkShapes(x, rows, w.cols, y, w.rows);
+        Scratch.get().job.runDense(DENSE, x, rows, w, y, 64);
+    }
+
+    private static void denseColumns(MatmulJob job, int from, int to) {
+        DenseMatrix w = job.dense;
+        float[] x = job.x;
         int k = w.cols;
-        ComputePool.shared().run(w.rows, 64, (from, to) -> {
-            for (int n = from; n < to; n++) {
-                for (int r = 0; r < rows; r++) {
-                    float sum = 0f;
-                    for (int i = 0; i < k; i++) {
-                        sum += x[r * k + i] * w.get(n, i);
-                    }
-                    y[r * w.rows + n] = sum;
+        for (int n = from; n < to; n++) {
+            for (int r = 0; r < job.rows; r++) {
+                float sum = 0f;
+                for (int i = 0; i < k; i++) {
+                    sum += x[r * k + i] * w.get(n, i);
                 }
+                job.y[r * w.rows + n] = sum;
             }
-        });
+        }
     }
 }

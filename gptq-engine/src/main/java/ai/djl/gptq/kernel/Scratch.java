@@ -8,23 +8,25 @@ final class Scratch {
 
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
-    /** The caller's input with act-order rows permuted. */
-    float[] permuted = new float[0];
-    /** Per row and group: the sum of the (permuted) inputs in the group. */
-    float[] groupSums = new float[0];
-    /** Per-tile accumulators of the scalar kernel. */
-    final float[] acc = new float[PackedMatrix.TILE];
-    final float[] out = new float[PackedMatrix.TILE];
+    /** The calling thread's job object. */
+    final MatmulJob job = new MatmulJob();
+    /** The caller's input, permuted to act order and/or pre-scaled. */
+    private float[] input = new float[0];
+    private float[] groupSums = new float[0];
+    private float[] topSums = new float[0];
+    /** A worker's per-tile accumulators and outputs. */
+    private float[] acc = new float[0];
+    private float[] out = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
     }
 
-    float[] permuted(int size) {
-        if (permuted.length < size) {
-            permuted = new float[size];
+    float[] input(int size) {
+        if (input.length < size) {
+            input = new float[size];
         }
-        return permuted;
+        return input;
     }
 
     float[] groupSums(int size) {
@@ -32,5 +34,26 @@ final class Scratch {
             groupSums = new float[size];
         }
         return groupSums;
+    }
+
+    float[] topSums(int size) {
+        if (topSums.length < size) {
+            topSums = new float[size];
+        }
+        return topSums;
+    }
+
+    float[] acc(int size) {
+        if (acc.length < size) {
+            acc = new float[size];
+        }
+        return acc;
+    }
+
+    float[] out(int size) {
+        if (out.length < size) {
+            out = new float[size];
+        }
+        return out;
     }
 }

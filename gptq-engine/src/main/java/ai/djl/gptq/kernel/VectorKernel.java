@@ -2,116 +2,232 @@ package ai.djl.gptq.kernel;
 
 import ai.djl.gptq.format.safetensors.DType;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernels (AVX-512: 16 float lanes). Quantized: a tile of 64 columns is four vectors of packed
- * words; each value is shifted out, masked, converted and multiplied into one of four independent accumulators,
- * and at the end of each group the accumulators are scaled and the zero-point term subtracted. Dense: fp16/bf16
- * rows are widened in registers (fp16 by placing the 15 magnitude bits under a float exponent and rescaling by
- * 2^112, exact for normal and subnormal values) and dotted with the input.
+ * The Vector API kernels. A tile of the packed matrix is four vectors of packed words wide.
  *
- * <p>Only loaded when {@code jdk.incubator.vector} is present and the preferred species has 16 float lanes.
+ * <p>Quantized, 2/4/8 bits: value {@code j} of each word is isolated with one AND against its mask in place and
+ * converted to float, which gives {@code q * 2^(bits*j)}; the input was pre-scaled by {@code 2^(-bits*j)}
+ * ({@link KernelInput#prepareScaled}), so one FMA adds {@code x q}. The top value converts as signed, which the
+ * inverted top bit of the packed form ({@link PackedMatrix}) turns into {@code q - 2^(bits-1)}; the missing
+ * term is added per group. That is three instructions per 16 values and no shifts. One input row runs with
+ * eight accumulators (even and odd values), enough independent FMAs to cover their latency; blocks of four rows
+ * unpack each word once for all four. At the end of each group the accumulators are folded into the output:
+ * {@code out += s * acc - s * z * sum(x) + s * 2^(bits-1) * sum(x at top values)}.
+ *
+ * <p>3 bits: values are shifted out of the 96-bit stream of three words, one row at a time.
+ *
+ * <p>Dense: F32 rows are dotted directly; F16 rows are widened in registers (sign-extended, the 15 magnitude
+ * bits moved under a float exponent and rescaled by {@code 2^112}, exact for normal and subnormal values;
+ * {@link DenseMatrix#of} rejects infinities and NaNs); BF16 rows are shifted into the high half of a float.
+ *
+ * <p>Only loaded when {@code jdk.incubator.vector} is present.
  */
 final class VectorKernel implements MatmulKernel {
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    static final int LANES = 16;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final int LANES = F.length();
+    static final int TILE = 4 * LANES;
 
     static final VectorKernel INSTANCE = new VectorKernel();
 
-    /** Whether this CPU runs 512-bit float vectors natively. */
+    private static final MatmulJob.Part QUANTIZED = VectorKernel::quantizedTiles;
+    private static final MatmulJob.Part DENSE = VectorKernel::denseColumns;
+
+    /** Whether the preferred vectors are wide enough (AVX2 and up) for this to beat the scalar kernel. */
     static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.length() == LANES;
+        return LANES >= 8;
     }
 
     @Override
     public void matmul(float[] x, int rows, PackedMatrix w, float[] y) {
-        if (!w.groupsAligned()) {
+        if (!w.groupsAligned() || w.tile != TILE) {
             ScalarKernel.INSTANCE.matmul(x, rows, w, y);
             return;
         }
         KernelInput.checkShapes(x, rows, w.inFeatures, y, w.outFeatures);
         Scratch scratch = Scratch.get();
         float[] sums = scratch.groupSums(rows * w.numGroups);
-        float[] xp = KernelInput.prepare(x, rows, w, scratch, sums);
-        ComputePool.shared().run(w.tiles, 1, (from, to) -> {
-            for (int t = from; t < to; t++) {
-                for (int r = 0; r < rows; r++) {
-                    if (w.bits == 3) {
-                        tile3(xp, r, sums, w, t, y);
-                    } else {
-                        tile(xp, r, sums, w, t, y);
-                    }
-                }
-            }
-        });
+        if (w.bits == 3) {
+            float[] xp = KernelInput.prepare(x, rows, w, scratch, sums);
+            scratch.job.runQuantized(QUANTIZED, xp, rows, w, y, sums, null);
+        } else {
+            float[] tops = scratch.topSums(rows * w.numGroups);
+            float[] xs = KernelInput.prepareScaled(x, rows, w, scratch, sums, tops);
+            scratch.job.runQuantized(QUANTIZED, xs, rows, w, y, sums, tops);
+        }
     }
 
-    /** 2, 4 and 8 bits: one word holds 32/bits consecutive rows. */
-    private static void tile(float[] xp, int r, float[] sums, PackedMatrix w, int t, float[] y) {
+    private static void quantizedTiles(MatmulJob job, int from, int to) {
+        PackedMatrix w = job.packed;
+        float[] out = Scratch.get().out(4 * TILE);
+        for (int t = from; t < to; t++) {
+            int r = 0;
+            if (w.bits != 3) {
+                for (; r + 4 <= job.rows; r += 4) {
+                    Arrays.fill(out, 0, 4 * TILE, 0f);
+                    fourRows(job.x, r, job.groupSums, job.topSums, w, t, out);
+                    store(out, 4, w, r, t, job.y);
+                }
+            }
+            for (; r < job.rows; r++) {
+                Arrays.fill(out, 0, TILE, 0f);
+                if (w.bits == 3) {
+                    oneRow3(job.x, r, job.groupSums, w, t, out);
+                } else {
+                    oneRow(job.x, r, job.groupSums, job.topSums, w, t, out);
+                }
+                store(out, 1, w, r, t, job.y);
+            }
+        }
+    }
+
+    /** One input row, 2/4/8 bits; eight accumulators. */
+    private static void oneRow(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, float[] out) {
         final int bits = w.bits;
         final int perWord = w.unitRows;
-        final int mask = (1 << bits) - 1;
-        final int k = w.inFeatures;
+        final int low = (1 << bits) - 1;
+        final float half = 1 << (bits - 1);
         final int groups = w.numGroups;
         final int[] words = w.words;
-        final int xo = r * k;
-        final int tileBase = t * w.units * PackedMatrix.TILE;
-        FloatVector o0 = FloatVector.zero(F);
-        FloatVector o1 = o0;
-        FloatVector o2 = o0;
-        FloatVector o3 = o0;
+        final int units = w.units;
+        final int[] unitGroup = w.unitGroup;
+        final int xo = r * w.inFeatures;
+        final int base = t * units * TILE;
         int u = 0;
-        while (u < w.units) {
-            int g = w.unitGroup[u];
+        while (u < units) {
+            int g = unitGroup[u];
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            for (; u < w.units && w.unitGroup[u] == g; u++) {
-                int at = tileBase + u * PackedMatrix.TILE;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            for (; u < units && unitGroup[u] == g; u++) {
+                int at = base + u * TILE;
                 IntVector w0 = IntVector.fromArray(I, words, at);
-                IntVector w1 = IntVector.fromArray(I, words, at + 16);
-                IntVector w2 = IntVector.fromArray(I, words, at + 32);
-                IntVector w3 = IntVector.fromArray(I, words, at + 48);
+                IntVector w1 = IntVector.fromArray(I, words, at + LANES);
+                IntVector w2 = IntVector.fromArray(I, words, at + 2 * LANES);
+                IntVector w3 = IntVector.fromArray(I, words, at + 3 * LANES);
                 int row = xo + u * perWord;
-                for (int j = 0; j < perWord; j++) {
-                    int shift = j * bits;
-                    FloatVector xv = FloatVector.broadcast(F, xp[row + j]);
-                    a0 = q(w0, shift, mask).fma(xv, a0);
-                    a1 = q(w1, shift, mask).fma(xv, a1);
-                    a2 = q(w2, shift, mask).fma(xv, a2);
-                    a3 = q(w3, shift, mask).fma(xv, a3);
+                for (int j = 0; j < perWord; j += 2) {
+                    int even = low << (bits * j);
+                    int odd = even << bits;
+                    FloatVector xe = FloatVector.broadcast(F, xs[row + j]);
+                    a0 = q(w0, even).fma(xe, a0);
+                    a1 = q(w1, even).fma(xe, a1);
+                    a2 = q(w2, even).fma(xe, a2);
+                    a3 = q(w3, even).fma(xe, a3);
+                    FloatVector xo2 = FloatVector.broadcast(F, xs[row + j + 1]);
+                    b0 = q(w0, odd).fma(xo2, b0);
+                    b1 = q(w1, odd).fma(xo2, b1);
+                    b2 = q(w2, odd).fma(xo2, b2);
+                    b3 = q(w3, odd).fma(xo2, b3);
                 }
             }
-            int sg = (t * groups + g) * PackedMatrix.TILE;
-            float xs = -sums[r * groups + g];
-            o0 = fold(a0, w, sg, xs, o0);
-            o1 = fold(a1, w, sg + 16, xs, o1);
-            o2 = fold(a2, w, sg + 32, xs, o2);
-            o3 = fold(a3, w, sg + 48, xs, o3);
+            int sg = (t * groups + g) * TILE;
+            float minusSum = -sums[r * groups + g];
+            float topTerm = half * tops[r * groups + g];
+            fold(a0.add(b0), w, sg, minusSum, topTerm, out, 0);
+            fold(a1.add(b1), w, sg + LANES, minusSum, topTerm, out, LANES);
+            fold(a2.add(b2), w, sg + 2 * LANES, minusSum, topTerm, out, 2 * LANES);
+            fold(a3.add(b3), w, sg + 3 * LANES, minusSum, topTerm, out, 3 * LANES);
         }
-        store(w, r, t, y, o0, o1, o2, o3);
     }
 
-    /** 3 bits: three words hold 32 rows as one little-endian 96-bit stream. */
-    private static void tile3(float[] xp, int r, float[] sums, PackedMatrix w, int t, float[] y) {
-        final int k = w.inFeatures;
+    /** Four input rows {@code r .. r+3}, 2/4/8 bits: each word is unpacked once for all four. */
+    private static void fourRows(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, float[] out) {
+        final int bits = w.bits;
+        final int perWord = w.unitRows;
+        final int low = (1 << bits) - 1;
+        final float half = 1 << (bits - 1);
         final int groups = w.numGroups;
         final int[] words = w.words;
-        final int xo = r * k;
-        final int tileBase = t * w.units * 3 * PackedMatrix.TILE;
-        FloatVector o0 = FloatVector.zero(F);
-        FloatVector o1 = o0;
-        FloatVector o2 = o0;
-        FloatVector o3 = o0;
+        final int units = w.units;
+        final int[] unitGroup = w.unitGroup;
+        final int k = w.inFeatures;
+        final int x0 = r * k;
+        final int base = t * units * TILE;
+        int u = 0;
+        while (u < units) {
+            int g = unitGroup[u];
+            FloatVector a00 = FloatVector.zero(F);
+            FloatVector a01 = a00;
+            FloatVector a02 = a00;
+            FloatVector a03 = a00;
+            FloatVector a10 = a00;
+            FloatVector a11 = a00;
+            FloatVector a12 = a00;
+            FloatVector a13 = a00;
+            FloatVector a20 = a00;
+            FloatVector a21 = a00;
+            FloatVector a22 = a00;
+            FloatVector a23 = a00;
+            FloatVector a30 = a00;
+            FloatVector a31 = a00;
+            FloatVector a32 = a00;
+            FloatVector a33 = a00;
+            for (; u < units && unitGroup[u] == g; u++) {
+                int at = base + u * TILE;
+                IntVector w0 = IntVector.fromArray(I, words, at);
+                IntVector w1 = IntVector.fromArray(I, words, at + LANES);
+                IntVector w2 = IntVector.fromArray(I, words, at + 2 * LANES);
+                IntVector w3 = IntVector.fromArray(I, words, at + 3 * LANES);
+                int row = x0 + u * perWord;
+                for (int j = 0; j < perWord; j++) {
+                    int mask = low << (bits * j);
+                    FloatVector q0 = q(w0, mask);
+                    FloatVector q1 = q(w1, mask);
+                    FloatVector q2 = q(w2, mask);
+                    FloatVector q3 = q(w3, mask);
+                    FloatVector x = FloatVector.broadcast(F, xs[row + j]);
+                    a00 = q0.fma(x, a00);
+                    a01 = q1.fma(x, a01);
+                    a02 = q2.fma(x, a02);
+                    a03 = q3.fma(x, a03);
+                    x = FloatVector.broadcast(F, xs[row + k + j]);
+                    a10 = q0.fma(x, a10);
+                    a11 = q1.fma(x, a11);
+                    a12 = q2.fma(x, a12);
+                    a13 = q3.fma(x, a13);
+                    x = FloatVector.broadcast(F, xs[row + 2 * k + j]);
+                    a20 = q0.fma(x, a20);
+                    a21 = q1.fma(x, a21);
+                    a22 = q2.fma(x, a22);
+                    a23 = q3.fma(x, a23);
+                    x = FloatVector.broadcast(F, xs[row + 3 * k + j]);
+                    a30 = q0.fma(x, a30);
+                    a31 = q1.fma(x, a31);
+                    a32 = q2.fma(x, a32);
+                    a33 = q3.fma(x, a33);
+                }
+            }
+            int sg = (t * groups + g) * TILE;
+            int s0 = r * groups + g;
+            foldRow(a00, a01, a02, a03, w, sg, -sums[s0], half * tops[s0], out, 0);
+            foldRow(a10, a11, a12, a13, w, sg, -sums[s0 + groups], half * tops[s0 + groups], out, TILE);
+            foldRow(a20, a21, a22, a23, w, sg, -sums[s0 + 2 * groups], half * tops[s0 + 2 * groups], out, 2 * TILE);
+            foldRow(a30, a31, a32, a33, w, sg, -sums[s0 + 3 * groups], half * tops[s0 + 3 * groups], out, 3 * TILE);
+        }
+    }
+
+    /** One input row at 3 bits: three words hold 32 rows as one little-endian 96-bit stream. */
+    private static void oneRow3(float[] xp, int r, float[] sums, PackedMatrix w, int t, float[] out) {
+        final int groups = w.numGroups;
+        final int[] words = w.words;
+        final int xo = r * w.inFeatures;
+        final int base = t * w.units * 3 * TILE;
         int u = 0;
         while (u < w.units) {
             int g = w.unitGroup[u];
@@ -120,12 +236,12 @@ final class VectorKernel implements MatmulKernel {
             FloatVector a2 = a0;
             FloatVector a3 = a0;
             for (; u < w.units && w.unitGroup[u] == g; u++) {
-                int at = tileBase + u * 3 * PackedMatrix.TILE;
+                int at = base + u * 3 * TILE;
                 int row = xo + u * 32;
                 for (int c = 0; c < 4; c++) {
-                    IntVector lo = IntVector.fromArray(I, words, at + c * 16);
-                    IntVector mid = IntVector.fromArray(I, words, at + PackedMatrix.TILE + c * 16);
-                    IntVector hi = IntVector.fromArray(I, words, at + 2 * PackedMatrix.TILE + c * 16);
+                    IntVector lo = IntVector.fromArray(I, words, at + c * LANES);
+                    IntVector mid = IntVector.fromArray(I, words, at + TILE + c * LANES);
+                    IntVector hi = IntVector.fromArray(I, words, at + 2 * TILE + c * LANES);
                     FloatVector a = c == 0 ? a0 : c == 1 ? a1 : c == 2 ? a2 : a3;
                     for (int j = 0; j < 32; j++) {
                         int bit = 3 * j;
@@ -136,8 +252,7 @@ final class VectorKernel implements MatmulKernel {
                             IntVector next = bit < 32 ? mid : hi;
                             v = v.or(next.lanewise(VectorOperators.LSHL, 32 - off));
                         }
-                        FloatVector qv = (FloatVector) v.and(7).convert(VectorOperators.I2F, 0);
-                        a = qv.fma(FloatVector.broadcast(F, xp[row + j]), a);
+                        a = q(v, 7).fma(FloatVector.broadcast(F, xp[row + j]), a);
                     }
                     if (c == 0) {
                         a0 = a;
@@ -150,58 +265,60 @@ final class VectorKernel implements MatmulKernel {
                     }
                 }
             }
-            int sg = (t * groups + g) * PackedMatrix.TILE;
-            float xs = -sums[r * groups + g];
-            o0 = fold(a0, w, sg, xs, o0);
-            o1 = fold(a1, w, sg + 16, xs, o1);
-            o2 = fold(a2, w, sg + 32, xs, o2);
-            o3 = fold(a3, w, sg + 48, xs, o3);
+            int sg = (t * groups + g) * TILE;
+            foldRow(a0, a1, a2, a3, w, sg, -sums[r * groups + g], 0f, out, 0);
         }
-        store(w, r, t, y, o0, o1, o2, o3);
     }
 
-    private static FloatVector q(IntVector word, int shift, int mask) {
-        return (FloatVector) word.lanewise(VectorOperators.LSHR, shift).and(mask).convert(VectorOperators.I2F, 0);
+    /** The masked bits of each lane as a float (signed: the top bit counts negative). */
+    private static FloatVector q(IntVector word, int mask) {
+        return (FloatVector) word.and(mask).convert(VectorOperators.I2F, 0);
     }
 
-    /** {@code out + s * acc - s * z * sum(x)} for one group. */
-    private static FloatVector fold(FloatVector acc, PackedMatrix w, int at, float minusXs, FloatVector out) {
-        FloatVector s = FloatVector.fromArray(F, w.scales, at);
-        FloatVector sz = FloatVector.fromArray(F, w.scaledZeros, at);
-        return sz.fma(FloatVector.broadcast(F, minusXs), acc.fma(s, out));
+    private static void foldRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, PackedMatrix w, int sg,
+            float minusSum, float topTerm, float[] out, int at) {
+        fold(a0, w, sg, minusSum, topTerm, out, at);
+        fold(a1, w, sg + LANES, minusSum, topTerm, out, at + LANES);
+        fold(a2, w, sg + 2 * LANES, minusSum, topTerm, out, at + 2 * LANES);
+        fold(a3, w, sg + 3 * LANES, minusSum, topTerm, out, at + 3 * LANES);
     }
 
-    private static void store(PackedMatrix w, int r, int t, float[] y, FloatVector o0, FloatVector o1, FloatVector o2, FloatVector o3) {
-        int n0 = t * PackedMatrix.TILE;
-        int width = Math.min(PackedMatrix.TILE, w.outFeatures - n0);
-        int yb = r * w.outFeatures + n0;
-        if (width == PackedMatrix.TILE && w.bias == null) {
-            o0.intoArray(y, yb);
-            o1.intoArray(y, yb + 16);
-            o2.intoArray(y, yb + 32);
-            o3.intoArray(y, yb + 48);
-            return;
-        }
-        float[] out = Scratch.get().out;
-        o0.intoArray(out, 0);
-        o1.intoArray(out, 16);
-        o2.intoArray(out, 32);
-        o3.intoArray(out, 48);
-        for (int c = 0; c < width; c++) {
-            y[yb + c] = out[c] + (w.bias == null ? 0f : w.bias[n0 + c]);
+    /** {@code out += s * acc - s * z * sum(x) + s * topTerm} for one group and one vector of columns. */
+    private static void fold(FloatVector acc, PackedMatrix w, int sg, float minusSum, float topTerm, float[] out, int at) {
+        FloatVector s = FloatVector.fromArray(F, w.scales, sg);
+        FloatVector sz = FloatVector.fromArray(F, w.scaledZeros, sg);
+        FloatVector o = FloatVector.fromArray(F, out, at);
+        o = acc.add(topTerm).fma(s, o);
+        sz.fma(FloatVector.broadcast(F, minusSum), o).intoArray(out, at);
+    }
+
+    /** {@code y[r + i, tile t] = out[i] + bias} for the tile's columns that exist. */
+    private static void store(float[] out, int rows, PackedMatrix w, int r, int t, float[] y) {
+        int n0 = t * TILE;
+        int width = Math.min(TILE, w.outFeatures - n0);
+        float[] bias = w.bias;
+        for (int i = 0; i < rows; i++) {
+            int yb = (r + i) * w.outFeatures + n0;
+            int ob = i * TILE;
+            for (int c = 0; c < width; c++) {
+                y[yb + c] = out[ob + c] + (bias == null ? 0f : bias[n0 + c]);
+            }
         }
     }
 
     @Override
     public void matmul(float[] x, int rows, DenseMatrix w, float[] y) {
         KernelInput.checkShapes(x, rows, w.cols, y, w.rows);
-        ComputePool.shared().run(w.rows, 64, (from, to) -> {
-            for (int n = from; n < to; n++) {
-                for (int r = 0; r < rows; r++) {
-                    y[r * w.rows + n] = dot(x, r * w.cols, w, n);
-                }
+        Scratch.get().job.runDense(DENSE, x, rows, w, y, 64);
+    }
+
+    private static void denseColumns(MatmulJob job, int from, int to) {
+        DenseMatrix w = job.dense;
+        for (int n = from; n < to; n++) {
+            for (int r = 0; r < job.rows; r++) {
+                job.y[r * w.rows + n] = dot(job.x, r * w.cols, w, n);
             }
-        });
+        }
     }
 
     private static float dot(float[] x, int xo, DenseMatrix w, int n) {
@@ -210,10 +327,10 @@ final class VectorKernel implements MatmulKernel {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         int i = 0;
-        int bound = k - k % 32;
-        for (; i < bound; i += 32) {
+        int bound = k - k % (2 * LANES);
+        for (; i < bound; i += 2 * LANES) {
             a0 = load(w, rowByte, i).fma(FloatVector.fromArray(F, x, xo + i), a0);
-            a1 = load(w, rowByte, i + 16).fma(FloatVector.fromArray(F, x, xo + i + 16), a1);
+            a1 = load(w, rowByte, i + LANES).fma(FloatVector.fromArray(F, x, xo + i + LANES), a1);
         }
         float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
         for (; i < k; i++) {
@@ -227,11 +344,11 @@ final class VectorKernel implements MatmulKernel {
             return FloatVector.fromMemorySegment(F, w.data, rowByte + i * 4L, ByteOrder.LITTLE_ENDIAN);
         }
         IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, w.data, rowByte + i * 2L, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+                .convertShape(VectorOperators.S2I, I, 0);
         if (w.dtype == DType.BF16) {
             return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
-        FloatVector magnitude = bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return magnitude.reinterpretAsInts().or(bits.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        // Sign-extended, shifted by 13: the sign lands in bit 31 and exponent and mantissa under the float's.
+        return bits.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
     }
 }

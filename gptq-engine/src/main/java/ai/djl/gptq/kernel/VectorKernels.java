@@ -9,6 +9,11 @@ final class VectorKernels {
         return VectorKernel.supported() ? VectorKernel.INSTANCE : ScalarKernel.INSTANCE;
     }
 
+    /** Columns per packed tile: four of the vector kernel's float vectors. */
+    static int tileWidth() {
+        return VectorKernel.TILE;
+    }
+
     /** Sum of {@code a[from, to)} with four independent vector accumulators; {@code to - from} a multiple of 64. */
     static float sum(float[] a, int from, int to) {
         var s = VectorKernel.F;

@@ -16,10 +16,26 @@ public final class LoaderDefaults {
     /** The translator factory of djl-integration, found by {@code BaseModelLoader} from the artifact arguments. */
     public static final String TRANSLATOR_FACTORY = "ai.djl.gptq.translator.TextGenerationTranslatorFactory";
 
+    /**
+     * Lets an engine other than GPTQ (PyTorch) run the checkpoint: it builds the dequantized decoder block. The
+     * GPTQ engine ignores it and builds its fused block.
+     */
+    public static final String BLOCK_FACTORY = "ai.djl.gptq.bridge.DequantizedBlockFactory";
+
     private LoaderDefaults() {}
 
     /**
-     * A fresh, modifiable map of the default arguments ({@code engine}, {@code translatorFactory}).
+     * The model options every artifact carries: {@code hasParameter=false}, since the block factory's block
+     * holds its weights and PyTorch must not look for a {@code .pt} file.
+     *
+     * @return the options
+     */
+    public static Map<String, String> options() {
+        return Map.of("hasParameter", "false");
+    }
+
+    /**
+     * A fresh, modifiable map of the default arguments ({@code engine}, {@code translatorFactory}, {@code blockFactory}).
      *
      * @return the arguments
      */
@@ -27,6 +43,7 @@ public final class LoaderDefaults {
         Map<String, Object> arguments = new LinkedHashMap<>();
         arguments.put("engine", ENGINE);
         arguments.put("translatorFactory", TRANSLATOR_FACTORY);
+        arguments.put("blockFactory", BLOCK_FACTORY);
         return arguments;
     }
 }

@@ -81,6 +81,7 @@ public abstract class FolderRepository extends AbstractRepository {
             Map<String, Object> artifactArguments = LoaderDefaults.arguments();
             artifactArguments.putAll(arguments);
             artifact.setArguments(artifactArguments);
+            artifact.setOptions(LoaderDefaults.options());
             Metadata built = new Metadata();
             built.setGroupId(GptqModelZoo.GROUP_ID);
             built.setArtifactId(artifactId);
