@@ -80,7 +80,8 @@ public final class ComputePool {
         if (size <= 0) {
             return;
         }
-        int chunks = Math.min(parallelism * 4, Math.max(1, size / Math.max(1, grain)));
+        // Many small chunks, taken dynamically, keep threads balanced when one is slowed by another process.
+        int chunks = Math.min(parallelism * 16, Math.max(1, size / Math.max(1, grain)));
         if (chunks == 1 || workers.length == 0 || submit.isHeldByCurrentThread() || !submit.tryLock()) {
             job.run(0, size);
             return;

@@ -36,27 +36,33 @@ final class KernelInput {
      * For the vector kernel at 2, 4 and 8 bits: the permuted input with row {@code i} multiplied by
      * {@code 2^(-bits * (i mod valuesPerWord))}, so that a value masked in place (not shifted down) times its
      * input gives the right product; exact, since it only changes exponents (for inputs above 2^-96 in
-     * magnitude). Fills the group sums of the
-     * unscaled input and {@code tops[r * G + g]}, the sums over the rows held in the top bits of their words.
+     * magnitude). Requires groups aligned to units. Fills the group sums of the unscaled input and
+     * {@code tops[r * G + g]}, the sums over the rows held in the top bits of their words.
      */
     static float[] prepareScaled(float[] x, int rows, PackedMatrix w, Scratch scratch, float[] sums, float[] tops) {
         int k = w.inFeatures;
         int perWord = w.unitRows;
         int groups = w.numGroups;
+        int[] order = w.inputOrder;
+        float[] scale = w.valueScales;
         float[] xs = scratch.input(rows * k);
         Arrays.fill(sums, 0, rows * groups, 0f);
         Arrays.fill(tops, 0, rows * groups, 0f);
         for (int r = 0; r < rows; r++) {
             int o = r * k;
-            for (int i = 0; i < k; i++) {
-                float v = x[o + (w.inputOrder == null ? i : w.inputOrder[i])];
-                int j = i % perWord;
-                xs[o + i] = Math.scalb(v, -w.bits * j);
-                int g = r * groups + w.group(i);
-                sums[g] += v;
-                if (j == perWord - 1) {
-                    tops[g] += v;
+            for (int u = 0; u < w.units; u++) {
+                int g = r * groups + w.unitGroup[u];
+                int p = u * perWord;
+                float sum = 0f;
+                float v = 0f;
+                for (int j = 0; j < perWord; j++) {
+                    v = x[o + (order == null ? p + j : order[p + j])];
+                    xs[o + p + j] = v * scale[j];
+                    sum += v;
                 }
+                sums[g] += sum;
+                // v is now the input of the word's top value.
+                tops[g] += v;
             }
         }
         return xs;

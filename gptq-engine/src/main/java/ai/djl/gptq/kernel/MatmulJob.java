@@ -25,13 +25,17 @@ final class MatmulJob implements ComputePool.Job {
     float[] groupSums;
     /** {@code [rows][groups]}: sum of the inputs at the top value of each word (vector kernel, 2/4/8 bits). */
     float[] topSums;
+    /** {@code [segment][rows][N]}: partial outputs of the K segments, when tiles are split ({@code null} if not). */
+    float[] partials;
 
     @Override
     public void run(int from, int to) {
         part.compute(this, from, to);
     }
 
-    void runQuantized(Part part, float[] x, int rows, PackedMatrix w, float[] y, float[] groupSums, float[] topSums) {
+    /** Runs {@code part} over {@code items} work items of the quantized matmul {@code x w}. */
+    void runQuantized(Part part, int items, float[] x, int rows, PackedMatrix w, float[] y, float[] groupSums, float[] topSums,
+            float[] partials) {
         this.part = part;
         this.x = x;
         this.rows = rows;
@@ -39,8 +43,9 @@ final class MatmulJob implements ComputePool.Job {
         this.y = y;
         this.groupSums = groupSums;
         this.topSums = topSums;
+        this.partials = partials;
         try {
-            ComputePool.shared().run(w.tiles, 1, this);
+            ComputePool.shared().run(items, 1, this);
         } finally {
             clear();
         }
@@ -67,5 +72,6 @@ final class MatmulJob implements ComputePool.Job {
         y = null;
         groupSums = null;
         topSums = null;
+        partials = null;
     }
 }

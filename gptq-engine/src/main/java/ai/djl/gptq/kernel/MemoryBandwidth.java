@@ -20,6 +20,7 @@ public final class MemoryBandwidth implements AutoCloseable {
     private final MemorySegment buffer;
     private final int blocks;
     private final double[] blockSums;
+    private int nextBlock;
 
     private MemoryBandwidth(long bytes) {
         this.blocks = (int) Math.max(1, bytes / BLOCK);
@@ -44,15 +45,35 @@ public final class MemoryBandwidth implements AutoCloseable {
 
     /** Reads the whole buffer once on the pool's threads; returns a checksum so the reads cannot be elided. */
     public double read() {
-        ComputePool.shared().run(blocks, 1, (from, to) -> {
-            for (int b = from; b < to; b++) {
+        return read(0, blocks);
+    }
+
+    /**
+     * Reads the next {@code bytes} of the buffer (whole MiB, at least one), continuing where the previous slice
+     * ended and wrapping around. With a buffer much larger than the cache every slice comes from memory, and a
+     * slice about as large as a weight matrix is timed on the same scale, and disturbed by other processes
+     * just as often, as a matmul over that matrix.
+     */
+    public double readSlice(long bytes) {
+        int count = (int) Math.clamp(bytes / BLOCK, 1, blocks);
+        int first = nextBlock;
+        if (first + count > blocks) {
+            first = 0;
+        }
+        nextBlock = first + count;
+        return read(first, count);
+    }
+
+    private double read(int first, int count) {
+        ComputePool.shared().run(count, 1, (from, to) -> {
+            for (int b = first + from; b < first + to; b++) {
                 long start = b * BLOCK;
                 blockSums[b] = Kernels.vectorized() ? VectorMemoryRead.sum(buffer, start, BLOCK) : scalarSum(buffer, start, BLOCK);
             }
         });
         double sum = 0;
-        for (double s : blockSums) {
-            sum += s;
+        for (int b = first; b < first + count; b++) {
+            sum += blockSums[b];
         }
         return sum;
     }

@@ -4,6 +4,7 @@ import ai.djl.gptq.quant.QuantizedLinear;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A quantized weight repacked once, at load, for the kernels. Columns are cut into tiles of {@link #tile}
@@ -15,7 +16,7 @@ import java.nio.ByteOrder;
  * <p>At 2, 4 and 8 bits the highest bit of every word is stored inverted: the vector kernel then converts the
  * top value of a word with one masked signed conversion, which yields {@code q - 2^(bits-1)}, and adds the
  * missing {@code 2^(bits-1) * sum x} once per group. Memory stays at packed size (plus tile padding); scales and
- * scale times zero are kept as floats per tile and group.
+ * zero points are kept per tile and group, as fp16 and bytes where that is exact.
  */
 public final class PackedMatrix {
 
@@ -31,6 +32,8 @@ public final class PackedMatrix {
     final int wordsPerUnit;
     final int units;
     final int numGroups;
+    /** {@code 2^(-bits * j)} for value {@code j} of a word: the vector kernel's input scaling (2, 4 and 8 bits). */
+    final float[] valueScales;
     /** XOR mask applied to every stored word: the top bit at 2, 4 and 8 bits, nothing at 3 bits. */
     final int topFlip;
     /** {@code [tile][unit][wordInUnit][tile]}. */
@@ -39,10 +42,22 @@ public final class PackedMatrix {
     final int[] unitGroup;
     /** Group of each (permuted) row; used only when {@link #unitGroup} is {@code null}. */
     final int[] rowGroup;
-    /** {@code [tile][group][tile]}: scale. */
+    /**
+     * {@code [tile][group][tile]}: scales as fp16 bits, and zero points as unsigned bytes, when every scale is an
+     * fp16 value and every zero point an integer in {@code [0, 255]} (all GPTQ and AWQ checkpoints with fp16
+     * scales); {@code null} otherwise. Three bytes per column and group instead of eight.
+     */
+    final short[] halfScales;
+    final byte[] zeroPoints;
+    /** {@code [tile][group][tile]}: scale and scale times zero point, when the compact form does not apply. */
     final float[] scales;
-    /** {@code [tile][group][tile]}: scale times zero point. */
     final float[] scaledZeros;
+    /**
+     * Unit boundaries {@code [0, ..., units]} of the K segments each tile is split into, at group starts: a
+     * matrix with few tiles (small N) still gives every pool thread several work items, whose partial outputs
+     * the caller adds up.
+     */
+    final int[] segmentStarts;
     /** Row {@code i} of the packed form is input row {@code inputOrder[i]}; {@code null} for the identity. */
     final int[] inputOrder;
     final float[] bias;
@@ -60,6 +75,10 @@ public final class PackedMatrix {
         this.units = inFeatures / unitRows;
         this.numGroups = w.numGroups();
         this.topFlip = bits == 3 ? 0 : Integer.MIN_VALUE;
+        this.valueScales = new float[unitRows];
+        for (int j = 0; j < unitRows; j++) {
+            valueScales[j] = Math.scalb(1f, -bits * j);
+        }
         this.bias = w.bias() == null ? null : w.bias().clone();
         this.inputOrder = sortedByGroup(w);
         int[] groups = new int[inFeatures];
@@ -68,23 +87,55 @@ public final class PackedMatrix {
         }
         this.unitGroup = unitGroups(groups);
         this.rowGroup = unitGroup == null ? groups : null;
+        this.segmentStarts = segments(ComputePool.shared().parallelism());
         this.words = new int[Math.multiplyExact(Math.multiplyExact(tiles, units * wordsPerUnit), tile)];
         if (inputOrder == null) {
             copyWords(w);
         } else {
             repackPermuted(w);
         }
-        this.scales = new float[Math.multiplyExact(tiles * numGroups, tile)];
-        this.scaledZeros = new float[scales.length];
+        int size = Math.multiplyExact(tiles * numGroups, tile);
+        boolean compact = compactable(w.scales(), w.zeros());
+        this.halfScales = compact ? new short[size] : null;
+        this.zeroPoints = compact ? new byte[size] : null;
+        this.scales = compact ? null : new float[size];
+        this.scaledZeros = compact ? null : new float[size];
         float[] s = w.scales();
         float[] z = w.zeros();
         for (int g = 0; g < numGroups; g++) {
             for (int n = 0; n < outFeatures; n++) {
                 int at = ((n / tile) * numGroups + g) * tile + n % tile;
-                scales[at] = s[g * outFeatures + n];
-                scaledZeros[at] = s[g * outFeatures + n] * z[g * outFeatures + n];
+                int from = g * outFeatures + n;
+                if (compact) {
+                    halfScales[at] = Float.floatToFloat16(s[from]);
+                    zeroPoints[at] = (byte) z[from];
+                } else {
+                    scales[at] = s[from];
+                    scaledZeros[at] = s[from] * z[from];
+                }
             }
         }
+    }
+
+    private static boolean compactable(float[] scales, float[] zeros) {
+        for (int i = 0; i < scales.length; i++) {
+            float z = zeros[i];
+            float s = scales[i];
+            if (!Float.isFinite(s) || Float.float16ToFloat(Float.floatToFloat16(s)) != s || z != (int) z || z < 0 || z > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Scale at index {@code at} of the {@code [tile][group][tile]} layout. */
+    float scale(int at) {
+        return halfScales != null ? Float.float16ToFloat(halfScales[at]) : scales[at];
+    }
+
+    /** Scale times zero point at index {@code at}; the same float product in both layouts. */
+    float scaledZero(int at) {
+        return halfScales != null ? Float.float16ToFloat(halfScales[at]) * (zeroPoints[at] & 0xff) : scaledZeros[at];
     }
 
     /** Repacks {@code w} for {@link Kernels#best()} (and the scalar kernel); the source may be dropped afterwards. */
@@ -106,9 +157,10 @@ public final class PackedMatrix {
         return bits;
     }
 
-    /** Bytes one matmul reads from memory: packed words, scales and scaled zeros, bias. */
+    /** Bytes one matmul reads from memory: packed words, scales and zero points, bias. */
     public long bytesPerMatmul() {
-        return (long) words.length * 4 + (long) scales.length * 8 + (bias == null ? 0 : bias.length * 4L);
+        long groupBytes = halfScales != null ? halfScales.length * 3L : scales.length * 8L;
+        return (long) words.length * 4 + groupBytes + (bias == null ? 0 : bias.length * 4L);
     }
 
     /** Whether every unit of rows lies in one group (true for all real checkpoints); else a slower path runs. */
@@ -156,6 +208,31 @@ public final class PackedMatrix {
             out[u] = g;
         }
         return out;
+    }
+
+    /** Work items per thread below which tiles are split along K. */
+    private static final int ITEMS_PER_THREAD = 8;
+
+    private int[] segments(int parallelism) {
+        int wanted = parallelism == 1 || unitGroup == null ? 1 : Math.min(8, (parallelism * ITEMS_PER_THREAD + tiles - 1) / tiles);
+        int[] starts = new int[wanted + 1];
+        int count = 1;
+        for (int s = 1; s < wanted; s++) {
+            int u = Math.max(starts[count - 1] + 1, (int) ((long) s * units / wanted));
+            while (u < units && unitGroup[u] == unitGroup[u - 1]) {
+                u++;
+            }
+            if (u < units) {
+                starts[count++] = u;
+            }
+        }
+        starts[count] = units;
+        return Arrays.copyOf(starts, count + 1);
+    }
+
+    /** K segments per tile; see {@link #segmentStarts}. */
+    int segments() {
+        return segmentStarts.length - 1;
     }
 
     private void copyWords(QuantizedLinear w) {

@@ -20,7 +20,7 @@ final class ScalarKernel implements MatmulKernel {
         Scratch scratch = Scratch.get();
         float[] sums = scratch.groupSums(rows * w.numGroups);
         float[] xp = KernelInput.prepare(x, rows, w, scratch, sums);
-        scratch.job.runQuantized(QUANTIZED, xp, rows, w, y, sums, null);
+        scratch.job.runQuantized(QUANTIZED, w.tiles, xp, rows, w, y, sums, null, null);
     }
 
     private static void quantizedTiles(MatmulJob job, int from, int to) {
@@ -52,7 +52,7 @@ final class ScalarKernel implements MatmulKernel {
             float xs = sums[r * w.numGroups + g];
             int sg = (t * w.numGroups + g) * w.tile;
             for (int c = 0; c < width; c++) {
-                out[c] += w.scales[sg + c] * acc[c] - w.scaledZeros[sg + c] * xs;
+                out[c] += w.scale(sg + c) * acc[c] - w.scaledZero(sg + c) * xs;
             }
         }
         int yb = r * w.outFeatures + n0;

@@ -14,6 +14,7 @@ final class Scratch {
     private float[] input = new float[0];
     private float[] groupSums = new float[0];
     private float[] topSums = new float[0];
+    private float[] partials = new float[0];
     /** A worker's per-tile accumulators and outputs. */
     private float[] acc = new float[0];
     private float[] out = new float[0];
@@ -41,6 +42,13 @@ final class Scratch {
             topSums = new float[size];
         }
         return topSums;
+    }
+
+    float[] partials(int size) {
+        if (partials.length < size) {
+            partials = new float[size];
+        }
+        return partials;
     }
 
     float[] acc(int size) {

@@ -3,6 +3,7 @@ package ai.djl.gptq.kernel;
 import ai.djl.gptq.format.safetensors.DType;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -35,6 +36,7 @@ final class VectorKernel implements MatmulKernel {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     static final int LANES = F.length();
     static final int TILE = 4 * LANES;
 
@@ -57,54 +59,72 @@ final class VectorKernel implements MatmulKernel {
         KernelInput.checkShapes(x, rows, w.inFeatures, y, w.outFeatures);
         Scratch scratch = Scratch.get();
         float[] sums = scratch.groupSums(rows * w.numGroups);
+        float[] tops = null;
+        float[] xs;
         if (w.bits == 3) {
-            float[] xp = KernelInput.prepare(x, rows, w, scratch, sums);
-            scratch.job.runQuantized(QUANTIZED, xp, rows, w, y, sums, null);
+            xs = KernelInput.prepare(x, rows, w, scratch, sums);
         } else {
-            float[] tops = scratch.topSums(rows * w.numGroups);
-            float[] xs = KernelInput.prepareScaled(x, rows, w, scratch, sums, tops);
-            scratch.job.runQuantized(QUANTIZED, xs, rows, w, y, sums, tops);
+            tops = scratch.topSums(rows * w.numGroups);
+            xs = KernelInput.prepareScaled(x, rows, w, scratch, sums, tops);
+        }
+        int segments = w.segments();
+        int size = rows * w.outFeatures;
+        float[] partials = segments == 1 ? null : scratch.partials(segments * size);
+        scratch.job.runQuantized(QUANTIZED, w.tiles * segments, xs, rows, w, y, sums, tops, partials);
+        if (partials != null) {
+            for (int i = 0; i < size; i++) {
+                float sum = w.bias == null ? 0f : w.bias[i % w.outFeatures];
+                for (int s = 0; s < segments; s++) {
+                    sum += partials[s * size + i];
+                }
+                y[i] = sum;
+            }
         }
     }
 
+    /** Work item {@code i} is K segment {@code i % segments} of tile {@code i / segments}. */
     private static void quantizedTiles(MatmulJob job, int from, int to) {
         PackedMatrix w = job.packed;
+        int segments = w.segments();
         float[] out = Scratch.get().out(4 * TILE);
-        for (int t = from; t < to; t++) {
+        for (int item = from; item < to; item++) {
+            int t = item / segments;
+            int segment = item % segments;
+            int u0 = w.segmentStarts[segment];
+            int u1 = w.segmentStarts[segment + 1];
             int r = 0;
             if (w.bits != 3) {
                 for (; r + 4 <= job.rows; r += 4) {
                     Arrays.fill(out, 0, 4 * TILE, 0f);
-                    fourRows(job.x, r, job.groupSums, job.topSums, w, t, out);
-                    store(out, 4, w, r, t, job.y);
+                    fourRows(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, out);
+                    store(out, 4, w, r, t, segment, job);
                 }
             }
             for (; r < job.rows; r++) {
                 Arrays.fill(out, 0, TILE, 0f);
                 if (w.bits == 3) {
-                    oneRow3(job.x, r, job.groupSums, w, t, out);
+                    oneRow3(job.x, r, job.groupSums, w, t, u0, u1, out);
                 } else {
-                    oneRow(job.x, r, job.groupSums, job.topSums, w, t, out);
+                    oneRow(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, out);
                 }
-                store(out, 1, w, r, t, job.y);
+                store(out, 1, w, r, t, segment, job);
             }
         }
     }
 
-    /** One input row, 2/4/8 bits; eight accumulators. */
-    private static void oneRow(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, float[] out) {
+    /** One input row, 2/4/8 bits, units {@code [u0, u1)}; eight accumulators. */
+    private static void oneRow(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] out) {
         final int bits = w.bits;
         final int perWord = w.unitRows;
         final int low = (1 << bits) - 1;
         final float half = 1 << (bits - 1);
         final int groups = w.numGroups;
         final int[] words = w.words;
-        final int units = w.units;
         final int[] unitGroup = w.unitGroup;
         final int xo = r * w.inFeatures;
-        final int base = t * units * TILE;
-        int u = 0;
-        while (u < units) {
+        final int base = t * w.units * TILE;
+        int u = u0;
+        while (u < u1) {
             int g = unitGroup[u];
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
@@ -114,7 +134,7 @@ final class VectorKernel implements MatmulKernel {
             FloatVector b1 = a0;
             FloatVector b2 = a0;
             FloatVector b3 = a0;
-            for (; u < units && unitGroup[u] == g; u++) {
+            for (; u < u1 && unitGroup[u] == g; u++) {
                 int at = base + u * TILE;
                 IntVector w0 = IntVector.fromArray(I, words, at);
                 IntVector w1 = IntVector.fromArray(I, words, at + LANES);
@@ -146,21 +166,20 @@ final class VectorKernel implements MatmulKernel {
         }
     }
 
-    /** Four input rows {@code r .. r+3}, 2/4/8 bits: each word is unpacked once for all four. */
-    private static void fourRows(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, float[] out) {
+    /** Four input rows {@code r .. r+3}, 2/4/8 bits, units {@code [u0, u1)}: each word is unpacked once for all four. */
+    private static void fourRows(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] out) {
         final int bits = w.bits;
         final int perWord = w.unitRows;
         final int low = (1 << bits) - 1;
         final float half = 1 << (bits - 1);
         final int groups = w.numGroups;
         final int[] words = w.words;
-        final int units = w.units;
         final int[] unitGroup = w.unitGroup;
         final int k = w.inFeatures;
         final int x0 = r * k;
-        final int base = t * units * TILE;
-        int u = 0;
-        while (u < units) {
+        final int base = t * w.units * TILE;
+        int u = u0;
+        while (u < u1) {
             int g = unitGroup[u];
             FloatVector a00 = FloatVector.zero(F);
             FloatVector a01 = a00;
@@ -178,7 +197,7 @@ final class VectorKernel implements MatmulKernel {
             FloatVector a31 = a00;
             FloatVector a32 = a00;
             FloatVector a33 = a00;
-            for (; u < units && unitGroup[u] == g; u++) {
+            for (; u < u1 && unitGroup[u] == g; u++) {
                 int at = base + u * TILE;
                 IntVector w0 = IntVector.fromArray(I, words, at);
                 IntVector w1 = IntVector.fromArray(I, words, at + LANES);
@@ -222,20 +241,20 @@ final class VectorKernel implements MatmulKernel {
         }
     }
 
-    /** One input row at 3 bits: three words hold 32 rows as one little-endian 96-bit stream. */
-    private static void oneRow3(float[] xp, int r, float[] sums, PackedMatrix w, int t, float[] out) {
+    /** One input row at 3 bits, units {@code [u0, u1)}: three words hold 32 rows as one little-endian 96-bit stream. */
+    private static void oneRow3(float[] xp, int r, float[] sums, PackedMatrix w, int t, int u0, int u1, float[] out) {
         final int groups = w.numGroups;
         final int[] words = w.words;
         final int xo = r * w.inFeatures;
         final int base = t * w.units * 3 * TILE;
-        int u = 0;
-        while (u < w.units) {
+        int u = u0;
+        while (u < u1) {
             int g = w.unitGroup[u];
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            for (; u < w.units && w.unitGroup[u] == g; u++) {
+            for (; u < u1 && w.unitGroup[u] == g; u++) {
                 int at = base + u * 3 * TILE;
                 int row = xo + u * 32;
                 for (int c = 0; c < 4; c++) {
@@ -285,23 +304,38 @@ final class VectorKernel implements MatmulKernel {
 
     /** {@code out += s * acc - s * z * sum(x) + s * topTerm} for one group and one vector of columns. */
     private static void fold(FloatVector acc, PackedMatrix w, int sg, float minusSum, float topTerm, float[] out, int at) {
-        FloatVector s = FloatVector.fromArray(F, w.scales, sg);
-        FloatVector sz = FloatVector.fromArray(F, w.scaledZeros, sg);
+        FloatVector s;
+        FloatVector sz;
+        if (w.halfScales != null) {
+            s = halfToFloat(ShortVector.fromArray(S, w.halfScales, sg));
+            FloatVector z = (FloatVector) ByteVector.fromArray(B, w.zeroPoints, sg)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    .convert(VectorOperators.I2F, 0);
+            sz = s.mul(z);
+        } else {
+            s = FloatVector.fromArray(F, w.scales, sg);
+            sz = FloatVector.fromArray(F, w.scaledZeros, sg);
+        }
         FloatVector o = FloatVector.fromArray(F, out, at);
         o = acc.add(topTerm).fma(s, o);
         sz.fma(FloatVector.broadcast(F, minusSum), o).intoArray(out, at);
     }
 
-    /** {@code y[r + i, tile t] = out[i] + bias} for the tile's columns that exist. */
-    private static void store(float[] out, int rows, PackedMatrix w, int r, int t, float[] y) {
+    /**
+     * Writes {@code rows} rows of a tile's outputs: {@code y = out + bias} when tiles are not split along K, else
+     * the segment's partial outputs, which the caller adds up.
+     */
+    private static void store(float[] out, int rows, PackedMatrix w, int r, int t, int segment, MatmulJob job) {
         int n0 = t * TILE;
         int width = Math.min(TILE, w.outFeatures - n0);
-        float[] bias = w.bias;
+        float[] bias = job.partials == null ? w.bias : null;
+        float[] dst = job.partials == null ? job.y : job.partials;
+        int offset = job.partials == null ? 0 : segment * job.rows * w.outFeatures;
         for (int i = 0; i < rows; i++) {
-            int yb = (r + i) * w.outFeatures + n0;
+            int yb = offset + (r + i) * w.outFeatures + n0;
             int ob = i * TILE;
             for (int c = 0; c < width; c++) {
-                y[yb + c] = out[ob + c] + (bias == null ? 0f : bias[n0 + c]);
+                dst[yb + c] = out[ob + c] + (bias == null ? 0f : bias[n0 + c]);
             }
         }
     }
@@ -343,11 +377,16 @@ final class VectorKernel implements MatmulKernel {
         if (w.dtype == DType.F32) {
             return FloatVector.fromMemorySegment(F, w.data, rowByte + i * 4L, ByteOrder.LITTLE_ENDIAN);
         }
-        IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, w.data, rowByte + i * 2L, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, I, 0);
+        ShortVector half = ShortVector.fromMemorySegment(S, w.data, rowByte + i * 2L, ByteOrder.LITTLE_ENDIAN);
         if (w.dtype == DType.BF16) {
-            return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            return ((IntVector) half.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
+        return halfToFloat(half);
+    }
+
+    /** fp16 bits to floats, exact for all finite values. */
+    private static FloatVector halfToFloat(ShortVector half) {
+        IntVector bits = (IntVector) half.convertShape(VectorOperators.S2I, I, 0);
         // Sign-extended, shifted by 13: the sign lands in bit 31 and exponent and mantissa under the float's.
         return bits.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
     }

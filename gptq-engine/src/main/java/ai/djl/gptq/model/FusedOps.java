@@ -202,9 +202,10 @@ final class FusedOps implements TransformerOps<Activations> {
                 int p = position + r;
                 int start = window > 0 ? Math.max(0, p - window + 1) : 0;
                 int qOff = r * q.width + h * headDim;
+                cache.dotKeys(layer, kvHead, start, p, q.data, qOff, score);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = start; j <= p; j++) {
-                    float s = precision.round(precision.round(cache.dotKey(layer, kvHead, j, q.data, qOff)) * scale);
+                    float s = precision.round(precision.round(score[j]) * scale);
                     score[j] = s;
                     max = Math.max(max, s);
                 }

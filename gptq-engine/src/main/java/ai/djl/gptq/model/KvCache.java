@@ -1,10 +1,16 @@
 package ai.djl.gptq.model;
 
+import java.util.Arrays;
+
 /**
  * The keys and values of one sequence for every layer, preallocated for {@code capacity} tokens and written in
  * place: appending a token writes {@code 2 * kvHeads * headDim} values per layer, attending reads each cached
  * position once, nothing is ever copied or grown. Stored in fp16 ({@code short} bits) by default, in fp32 for
- * fp32 activations. Per layer and head the positions are contiguous, so a head's scan streams through memory.
+ * fp32 activations.
+ *
+ * <p>Keys are stored transposed, {@code [head][headDim][capacity]}, values as written, {@code [head][capacity]
+ * [headDim]}: then both attention loops (the scores of all positions, the weighted sum of values) run over
+ * contiguous memory without a reduction in their inner loop, which the JIT vectorizes, fp16 conversion included.
  */
 public final class KvCache {
 
@@ -59,38 +65,52 @@ public final class KvCache {
      */
     public void write(int layer, int position, float[] k, int kOff, float[] v, int vOff) {
         for (int h = 0; h < kvHeads; h++) {
-            int dst = (h * capacity + position) * headDim;
+            int keyBase = h * headDim * capacity + position;
+            int valueBase = (h * capacity + position) * headDim;
             int src = h * headDim;
             if (keys16 != null) {
                 short[] kd = keys16[layer];
                 short[] vd = values16[layer];
                 for (int i = 0; i < headDim; i++) {
-                    kd[dst + i] = Float.floatToFloat16(k[kOff + src + i]);
-                    vd[dst + i] = Float.floatToFloat16(v[vOff + src + i]);
+                    kd[keyBase + i * capacity] = Float.floatToFloat16(k[kOff + src + i]);
+                    vd[valueBase + i] = Float.floatToFloat16(v[vOff + src + i]);
                 }
             } else {
-                System.arraycopy(k, kOff + src, keys32[layer], dst, headDim);
-                System.arraycopy(v, vOff + src, values32[layer], dst, headDim);
+                float[] kd = keys32[layer];
+                for (int i = 0; i < headDim; i++) {
+                    kd[keyBase + i * capacity] = k[kOff + src + i];
+                }
+                System.arraycopy(v, vOff + src, values32[layer], valueBase, headDim);
             }
         }
     }
 
-    /** The dot product of {@code q[qOff..qOff + headDim)} with the key of {@code head} at {@code position}. */
-    public float dotKey(int layer, int head, int position, float[] q, int qOff) {
-        int base = (head * capacity + position) * headDim;
-        float sum = 0;
+    /**
+     * Writes to {@code scores[from..to]} the dot products of {@code q[qOff..qOff + headDim)} with the keys of
+     * {@code head} at positions {@code from..to} (inclusive); each sum runs over the head dimension in order.
+     */
+    public void dotKeys(int layer, int head, int from, int to, float[] q, int qOff, float[] scores) {
+        Arrays.fill(scores, from, to + 1, 0f);
+        int base = head * headDim * capacity;
         if (keys16 != null) {
             short[] kd = keys16[layer];
             for (int i = 0; i < headDim; i++) {
-                sum += q[qOff + i] * Float.float16ToFloat(kd[base + i]);
+                float qi = q[qOff + i];
+                int row = base + i * capacity;
+                for (int j = from; j <= to; j++) {
+                    scores[j] += qi * Float.float16ToFloat(kd[row + j]);
+                }
             }
         } else {
             float[] kd = keys32[layer];
             for (int i = 0; i < headDim; i++) {
-                sum += q[qOff + i] * kd[base + i];
+                float qi = q[qOff + i];
+                int row = base + i * capacity;
+                for (int j = from; j <= to; j++) {
+                    scores[j] += qi * kd[row + j];
+                }
             }
         }
-        return sum;
     }
 
     /** Adds {@code weight} times the value of {@code head} at {@code position} to {@code acc[off..off + headDim)}. */

@@ -55,14 +55,7 @@ final class NDArrayBackend implements DecoderBackend {
             }
             this.finalNorm = array(checkpoint.finalNorm(), hidden);
             CheckpointLinear head = checkpoint.lmHead();
-            if (head == null) {
-                lmHead = array(transpose(table, vocab, hidden), hidden, vocab);
-            } else {
-                if (head.bias() != null) {
-                    throw new IllegalStateException("lm_head has no bias in any supported architecture");
-                }
-                lmHead = matrix(head);
-            }
+            lmHead = head == null ? array(transpose(table, vocab, hidden), hidden, vocab) : matrix(head);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

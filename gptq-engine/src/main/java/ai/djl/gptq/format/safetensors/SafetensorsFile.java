@@ -81,7 +81,7 @@ public final class SafetensorsFile implements TensorSource {
                         : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, size - dataStart, arena);
                 return new SafetensorsFile(file, arena, data, header);
             } catch (IOException | RuntimeException e) {
-                arena.scope();
+                arena.close();
                 throw e;
             }
         } catch (NoSuchFileException e) {
@@ -146,7 +146,7 @@ public final class SafetensorsFile implements TensorSource {
     @Override
     public synchronized void close() {
         if (arena.scope().isAlive()) {
-            arena.scope();
+            arena.close();
         }
     }
 

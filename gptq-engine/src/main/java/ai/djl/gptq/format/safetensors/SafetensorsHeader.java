@@ -80,7 +80,7 @@ final class SafetensorsHeader {
                 throw new MalformedSafetensorsException(file, null, "header is not valid JSON: data after its object");
             }
         } catch (IOException | JsonParseException | IllegalStateException e) {
-            throw new MalformedSafetensorsException(file, current, "header is not valid JSON: " + abbreviate(String.valueOf(e.getMessage()), 200), e);
+            throw new MalformedSafetensorsException(file, current, "header is not valid JSON: " + jsonSyntaxProblem(e), e);
         }
         checkOverlaps(file, tensors);
         return new SafetensorsHeader(List.copyOf(tensors), metadata);
@@ -195,11 +195,10 @@ final class SafetensorsHeader {
 
     /**
      * The value of a plain decimal literal, or -1 when it has a fraction, an exponent or more than 63 bits. The
-     * reference parser reads these fields as unsigned integers, so {@code 1.0} and {@code 1e3} are refused too, and
-     * a forged million-digit literal costs nothing.
+     * reference parser reads these fields as unsigned integers, so {@code 1.0} and {@code 1e3} are refused too.
      */
     private static long parseUnsigned(String literal) {
-        if (literal.isEmpty() || literal.length() > 19) {
+        if (literal.isEmpty()) {
             return -1;
         }
         for (int i = 0; i < literal.length(); i++) {
@@ -213,6 +212,16 @@ final class SafetensorsHeader {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * Gson's message reduced to one line: its advice to parse leniently and its troubleshooting link mean
+     * nothing to someone holding a broken model file, and the path of a deeply nested value can be huge.
+     */
+    static String jsonSyntaxProblem(Exception e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        message = message.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "syntax error");
+        return abbreviate(message, 200);
     }
 
     private static String abbreviate(String text, int limit) {

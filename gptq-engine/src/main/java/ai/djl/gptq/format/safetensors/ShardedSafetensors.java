@@ -129,7 +129,7 @@ public final class ShardedSafetensors implements TensorSource {
                 throw new InvalidConfigException(indexJson, null, "not valid JSON: data after the top-level object");
             }
         } catch (IOException | JsonParseException | IllegalStateException e) {
-            throw new InvalidConfigException(indexJson, null, "not valid JSON: " + e.getMessage(), e);
+            throw new InvalidConfigException(indexJson, null, "not valid JSON: " + SafetensorsHeader.jsonSyntaxProblem(e), e);
         }
         if (out == null) {
             throw new InvalidConfigException(indexJson, "weight_map", "missing");

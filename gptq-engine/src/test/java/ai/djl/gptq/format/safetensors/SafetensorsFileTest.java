@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,9 +137,11 @@ class SafetensorsFileTest {
         Tensor view = f.tensor("w");
         CountDownLatch reading = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        // Bounded, so that a close that fails to stop the reader fails this test instead of hanging the run.
+        long deadline = System.nanoTime() + 10_000_000_000L;
         Thread reader = new Thread(() -> {
             try {
-                while (true) {
+                while (System.nanoTime() < deadline) {
                     long sum = 0;
                     for (int i = 0; i < 1 << 16; i++) {
                         sum += view.getInt(i);
@@ -150,10 +153,11 @@ class SafetensorsFileTest {
                 failure.set(t);
             }
         });
+        reader.setDaemon(true);
         reader.start();
-        reading.await();
+        assertTrue(reading.await(10, TimeUnit.SECONDS), "reader started");
         f.close();
-        reader.join(10_000);
+        reader.join();
         assertInstanceOf(IllegalStateException.class, failure.get());
     }
 

@@ -139,6 +139,7 @@ class ShardedSafetensorsTest {
         assertEquals(item, e.item(), label + ": " + e.getMessage());
         assertTrue(e.getMessage().startsWith(index.toString()), label + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(problem), label + ": " + e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), label + ": " + e.getMessage());
     }
 
     @Test

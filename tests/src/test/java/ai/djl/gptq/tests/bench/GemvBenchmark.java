@@ -1,11 +1,17 @@
 package ai.djl.gptq.tests.bench;
 
+import ai.djl.gptq.format.safetensors.DType;
+import ai.djl.gptq.format.safetensors.Tensor;
 import ai.djl.gptq.kernel.DenseMatrix;
 import ai.djl.gptq.kernel.Kernels;
 import ai.djl.gptq.kernel.MatmulKernel;
 import ai.djl.gptq.kernel.PackedMatrix;
 import ai.djl.gptq.quant.QuantizedLinear;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,12 +24,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Batch-1 GEMV {@code y = x W} at the shapes of real decoder layers, int4 group 128 and dense fp32. Each
+ * Batch-1 GEMV {@code y = x W} at the shapes of real decoder layers, int4 group 128 and dense fp32 and fp16
+ * (Hugging Face {@code [N, K]} layout, like {@code lm_head}). Each
  * invocation uses the next of several copies of the weight, together at least {@link #WORKING_SET} bytes (8x the
  * last-level cache), so the weights stream from memory as they do when a decoder step walks all its layers.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GemvBenchmark {
 
@@ -33,7 +40,7 @@ public class GemvBenchmark {
     @Param({"896x4864", "4864x896", "4096x4096", "4096x14336"})
     public String shape;
 
-    @Param({"int4-g128", "fp32"})
+    @Param({"int4-g128", "fp32", "fp16"})
     public String weights;
 
     private final MatmulKernel kernel = Kernels.best();
@@ -54,14 +61,15 @@ public class GemvBenchmark {
             x[i] = (float) random.nextGaussian();
         }
         y = new float[n];
-        if (weights.equals("fp32")) {
+        if (!weights.startsWith("int4")) {
+            DType dtype = weights.equals("fp32") ? DType.F32 : DType.F16;
             float[] w = new float[k * n];
             for (int i = 0; i < w.length; i++) {
                 w[i] = random.nextFloat() - 0.5f;
             }
-            dense = new DenseMatrix[copies(4L * k * n)];
+            dense = new DenseMatrix[copies((long) dtype.byteSize() * k * n)];
             for (int c = 0; c < dense.length; c++) {
-                dense[c] = DenseMatrix.of(c == 0 ? w : w.clone(), n, k);
+                dense[c] = DenseMatrix.of(new Tensor("w", Path.of("bench"), dtype, new long[] {n, k}, segment(w, dtype)));
             }
         } else {
             QuantizedLinear layer = int4Layer(random, k, n, 128);
@@ -79,8 +87,8 @@ public class GemvBenchmark {
         String[] kn = shape.split("x");
         int k = Integer.parseInt(kn[0]);
         int n = Integer.parseInt(kn[1]);
-        if (weights.equals("fp32")) {
-            return 4L * k * n;
+        if (!weights.startsWith("int4")) {
+            return (weights.equals("fp32") ? 4L : 2L) * k * n;
         }
         return PackedMatrix.pack(int4Layer(new Random(42), k, n, 128)).bytesPerMatmul();
     }
@@ -98,6 +106,18 @@ public class GemvBenchmark {
         return y[0];
     }
 
+    private static MemorySegment segment(float[] values, DType dtype) {
+        MemorySegment data = Arena.global().allocate((long) values.length * dtype.byteSize(), 64);
+        for (int i = 0; i < values.length; i++) {
+            if (dtype == DType.F32) {
+                data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, values[i]);
+            } else {
+                data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, Float.floatToFloat16(values[i]));
+            }
+        }
+        return data;
+    }
+
     private static int copies(long bytes) {
         return (int) Math.max(2, (WORKING_SET + bytes - 1) / bytes);
     }
@@ -111,7 +131,8 @@ public class GemvBenchmark {
         float[] scales = new float[groups * n];
         float[] zeros = new float[groups * n];
         for (int i = 0; i < scales.length; i++) {
-            scales[i] = 0.001f + random.nextFloat() * 0.01f;
+            // fp16 values, as checkpoints store them.
+            scales[i] = Float.float16ToFloat(Float.floatToFloat16(0.001f + random.nextFloat() * 0.01f));
             zeros[i] = 1 + random.nextInt(15);
         }
         return new QuantizedLinear("bench", 4, k, n, groupSize, MemorySegment.ofArray(words), scales, zeros, null, null);

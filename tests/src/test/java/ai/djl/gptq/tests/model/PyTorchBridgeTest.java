@@ -37,7 +37,8 @@ class PyTorchBridgeTest {
                 double error = RelativeL2.of(lm.logits(ref.inputIds()), ref.logits());
                 System.out.printf("PyTorch %s %s p%d: logits relative L2 %.3g%n", fixture, precision, prompt, error);
                 assertTrue(error <= Tolerance.logits(precision), fixture + " p" + prompt + ": relative L2 " + error);
-                int steps = ref.stepsToMatch(Tolerance.margin(precision));
+                // PyTorch's CPU fp16 kernels take ~0.1 s a token here: in fp16 one prompt's greedy tokens suffice.
+                int steps = precision == ActivationPrecision.FP16 && prompt > 0 ? 0 : ref.stepsToMatch(Tolerance.margin(precision));
                 if (steps > 0) {
                     assertArrayEquals(Arrays.copyOf(ref.generatedIds(), steps), lm.generateGreedy(ref.inputIds(), steps),
                             fixture + " " + precision + " p" + prompt + ": first " + steps + " greedy tokens");
