@@ -70,11 +70,11 @@ public final class CheckpointFolder {
         Path index = dir.resolve(SHARD_INDEX);
         String baseName = quantization.modelFileBaseName();
         if (baseName != null) {
-            return new CheckpointFolder(dir, config, quantization, List.of(legacyNamed(dir, baseName, quantization)), null);
+            return new CheckpointFolder(dir, config, quantization, List.of(insideFolder(dir, legacyNamed(dir, baseName, quantization))), null);
         }
         Path single = dir.resolve(SINGLE_WEIGHTS);
         if (Files.isRegularFile(single)) {
-            return new CheckpointFolder(dir, config, quantization, List.of(single), null);
+            return new CheckpointFolder(dir, config, quantization, List.of(insideFolder(dir, single)), null);
         }
         if (Files.isRegularFile(index)) {
             List<Path> shards;
@@ -83,11 +83,28 @@ public final class CheckpointFolder {
             }
             return new CheckpointFolder(dir, config, quantization, shards, index);
         }
-        return new CheckpointFolder(dir, config, quantization, List.of(legacyGlob(dir)), null);
+        return new CheckpointFolder(dir, config, quantization, List.of(insideFolder(dir, legacyGlob(dir))), null);
+    }
+
+    /** {@code file}, refused when it is a link to a file outside {@code dir}, as a shard would be. */
+    private static Path insideFolder(Path dir, Path file) {
+        try {
+            if (!file.toRealPath().startsWith(dir.toRealPath())) {
+                throw new InvalidConfigException(file, null, "is a link to a file outside the model folder");
+            }
+        } catch (IOException e) {
+            throw new InvalidConfigException(file, null, "cannot be resolved: " + e.getMessage(), e);
+        }
+        return file;
     }
 
     private static Path legacyNamed(Path dir, String baseName, QuantizationConfig quantization) {
-        Path file = dir.resolve(baseName + SAFETENSORS).normalize();
+        Path file;
+        try {
+            file = dir.resolve(baseName + SAFETENSORS).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidConfigException(quantization.source(), "model_file_base_name", "'" + baseName + "' is not a valid file name", e);
+        }
         // The name comes from a downloaded file: it must not reach outside the model folder.
         if (!dir.normalize().equals(file.getParent())) {
             throw new InvalidConfigException(quantization.source(), "model_file_base_name",
