@@ -5,6 +5,8 @@ import ai.djl.gptq.chat.Chat;
 import ai.djl.gptq.generate.Generation;
 import ai.djl.modality.Input;
 import ai.djl.modality.Output;
+import ai.djl.modality.nlp.generate.CausalLMOutput;
+import ai.djl.ndarray.NDList;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorFactory;
@@ -21,7 +23,9 @@ import java.util.Set;
  *   <li>{@code String -> String}: a prompt in, its continuation out;
  *   <li>{@code String -> Generation}: the continuation as an iterator of text pieces (streaming);
  *   <li>{@code Chat -> String}: a conversation in, rendered with the model's chat template, the reply out;
- *   <li>{@code Input -> Output}: the DJL Serving contract (JSON in, JSON or JSON lines out).
+ *   <li>{@code Input -> Output}: the DJL Serving contract (JSON in, JSON or JSON lines out);
+ *   <li>{@code NDList -> CausalLMOutput}: one forward step for DJL's own {@link
+ *       ai.djl.modality.nlp.generate.TextGenerator} (see {@link CausalLmTranslator}); needs no tokenizer.
  * </ul>
  *
  * Arguments ({@code optArgument}) set generation defaults: {@code maxNewTokens}, {@code doSample}, {@code
@@ -34,7 +38,8 @@ public final class TextGenerationTranslatorFactory implements TranslatorFactory 
             new Pair<>(String.class, String.class),
             new Pair<>(String.class, Generation.class),
             new Pair<>(Chat.class, String.class),
-            new Pair<>(Input.class, Output.class));
+            new Pair<>(Input.class, Output.class),
+            new Pair<>(NDList.class, CausalLMOutput.class));
 
     @Override
     public Set<Pair<Type, Type>> getSupportedTypes() {
@@ -47,7 +52,10 @@ public final class TextGenerationTranslatorFactory implements TranslatorFactory 
             throws TranslateException {
         if (!isSupported(input, output)) {
             throw new IllegalArgumentException("unsupported types " + input.getSimpleName() + " -> " + output.getSimpleName()
-                    + "; supported: String->String, String->Generation, Chat->String, Input->Output");
+                    + "; supported: String->String, String->Generation, Chat->String, Input->Output, NDList->CausalLMOutput");
+        }
+        if (input == NDList.class) {
+            return (Translator<I, O>) CausalLmTranslator.of(model);
         }
         TextModel text;
         try {

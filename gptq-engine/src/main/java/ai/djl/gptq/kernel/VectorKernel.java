@@ -20,8 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * inverted top bit of the packed form ({@link PackedMatrix}) turns into {@code q - 2^(bits-1)}; the missing
  * term is added per group. That is three instructions per 16 values and no shifts. One input row runs with
  * eight accumulators (even and odd values), enough independent FMAs to cover their latency; blocks of four rows
- * unpack each word once for all four. At the end of each group the accumulators are folded into the output:
- * {@code out += s * acc - s * z * sum(x) + s * 2^(bits-1) * sum(x at top values)}.
+ * unpack each word once for all four (prefill). At the end of each group the accumulators are folded into the
+ * output, {@code out += s * acc - s * z * sum(x) + s * 2^(bits-1) * sum(x at top values)}, in a separate loop:
+ * C2 stops inlining Vector API calls in a method past a node budget, and the unpacking loop must stay whole.
+ * Tiles are split along K at group boundaries when there are too few of them for the pool's threads.
  *
  * <p>3 bits: values are shifted out of the 96-bit stream of three words, one row at a time.
  *
@@ -86,7 +88,9 @@ final class VectorKernel implements MatmulKernel {
     private static void quantizedTiles(MatmulJob job, int from, int to) {
         PackedMatrix w = job.packed;
         int segments = w.segments();
-        float[] out = Scratch.get().out(4 * TILE);
+        Scratch scratch = Scratch.get();
+        float[] acc = scratch.acc(4 * TILE);
+        float[] out = scratch.out(4 * TILE);
         for (int item = from; item < to; item++) {
             int t = item / segments;
             int segment = item % segments;
@@ -96,16 +100,16 @@ final class VectorKernel implements MatmulKernel {
             if (w.bits != 3) {
                 for (; r + 4 <= job.rows; r += 4) {
                     Arrays.fill(out, 0, 4 * TILE, 0f);
-                    fourRows(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, out);
+                    fourRows(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, acc, out);
                     store(out, 4, w, r, t, segment, job);
                 }
             }
             for (; r < job.rows; r++) {
                 Arrays.fill(out, 0, TILE, 0f);
                 if (w.bits == 3) {
-                    oneRow3(job.x, r, job.groupSums, w, t, u0, u1, out);
+                    oneRow3(job.x, r, job.groupSums, w, t, u0, u1, acc, out);
                 } else {
-                    oneRow(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, out);
+                    oneRow(job.x, r, job.groupSums, job.topSums, w, t, u0, u1, acc, out);
                 }
                 store(out, 1, w, r, t, segment, job);
             }
@@ -113,12 +117,11 @@ final class VectorKernel implements MatmulKernel {
     }
 
     /** One input row, 2/4/8 bits, units {@code [u0, u1)}; eight accumulators. */
-    private static void oneRow(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] out) {
+    private static void oneRow(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] acc,
+            float[] out) {
         final int bits = w.bits;
         final int perWord = w.unitRows;
         final int low = (1 << bits) - 1;
-        final float half = 1 << (bits - 1);
-        final int groups = w.numGroups;
         final int[] words = w.words;
         final int[] unitGroup = w.unitGroup;
         final int xo = r * w.inFeatures;
@@ -156,23 +159,20 @@ final class VectorKernel implements MatmulKernel {
                     b3 = q(w3, odd).fma(xo2, b3);
                 }
             }
-            int sg = (t * groups + g) * TILE;
-            float minusSum = -sums[r * groups + g];
-            float topTerm = half * tops[r * groups + g];
-            fold(a0.add(b0), w, sg, minusSum, topTerm, out, 0);
-            fold(a1.add(b1), w, sg + LANES, minusSum, topTerm, out, LANES);
-            fold(a2.add(b2), w, sg + 2 * LANES, minusSum, topTerm, out, 2 * LANES);
-            fold(a3.add(b3), w, sg + 3 * LANES, minusSum, topTerm, out, 3 * LANES);
+            a0.add(b0).intoArray(acc, 0);
+            a1.add(b1).intoArray(acc, LANES);
+            a2.add(b2).intoArray(acc, 2 * LANES);
+            a3.add(b3).intoArray(acc, 3 * LANES);
+            fold(acc, 1, w, t, g, sums, tops, r, out);
         }
     }
 
     /** Four input rows {@code r .. r+3}, 2/4/8 bits, units {@code [u0, u1)}: each word is unpacked once for all four. */
-    private static void fourRows(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] out) {
+    private static void fourRows(float[] xs, int r, float[] sums, float[] tops, PackedMatrix w, int t, int u0, int u1, float[] acc,
+            float[] out) {
         final int bits = w.bits;
         final int perWord = w.unitRows;
         final int low = (1 << bits) - 1;
-        final float half = 1 << (bits - 1);
-        final int groups = w.numGroups;
         final int[] words = w.words;
         final int[] unitGroup = w.unitGroup;
         final int k = w.inFeatures;
@@ -232,18 +232,28 @@ final class VectorKernel implements MatmulKernel {
                     a33 = q3.fma(x, a33);
                 }
             }
-            int sg = (t * groups + g) * TILE;
-            int s0 = r * groups + g;
-            foldRow(a00, a01, a02, a03, w, sg, -sums[s0], half * tops[s0], out, 0);
-            foldRow(a10, a11, a12, a13, w, sg, -sums[s0 + groups], half * tops[s0 + groups], out, TILE);
-            foldRow(a20, a21, a22, a23, w, sg, -sums[s0 + 2 * groups], half * tops[s0 + 2 * groups], out, 2 * TILE);
-            foldRow(a30, a31, a32, a33, w, sg, -sums[s0 + 3 * groups], half * tops[s0 + 3 * groups], out, 3 * TILE);
+            a00.intoArray(acc, 0);
+            a01.intoArray(acc, LANES);
+            a02.intoArray(acc, 2 * LANES);
+            a03.intoArray(acc, 3 * LANES);
+            a10.intoArray(acc, TILE);
+            a11.intoArray(acc, TILE + LANES);
+            a12.intoArray(acc, TILE + 2 * LANES);
+            a13.intoArray(acc, TILE + 3 * LANES);
+            a20.intoArray(acc, 2 * TILE);
+            a21.intoArray(acc, 2 * TILE + LANES);
+            a22.intoArray(acc, 2 * TILE + 2 * LANES);
+            a23.intoArray(acc, 2 * TILE + 3 * LANES);
+            a30.intoArray(acc, 3 * TILE);
+            a31.intoArray(acc, 3 * TILE + LANES);
+            a32.intoArray(acc, 3 * TILE + 2 * LANES);
+            a33.intoArray(acc, 3 * TILE + 3 * LANES);
+            fold(acc, 4, w, t, g, sums, tops, r, out);
         }
     }
 
     /** One input row at 3 bits, units {@code [u0, u1)}: three words hold 32 rows as one little-endian 96-bit stream. */
-    private static void oneRow3(float[] xp, int r, float[] sums, PackedMatrix w, int t, int u0, int u1, float[] out) {
-        final int groups = w.numGroups;
+    private static void oneRow3(float[] xp, int r, float[] sums, PackedMatrix w, int t, int u0, int u1, float[] acc, float[] out) {
         final int[] words = w.words;
         final int xo = r * w.inFeatures;
         final int base = t * w.units * 3 * TILE;
@@ -284,8 +294,11 @@ final class VectorKernel implements MatmulKernel {
                     }
                 }
             }
-            int sg = (t * groups + g) * TILE;
-            foldRow(a0, a1, a2, a3, w, sg, -sums[r * groups + g], 0f, out, 0);
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, LANES);
+            a2.intoArray(acc, 2 * LANES);
+            a3.intoArray(acc, 3 * LANES);
+            fold(acc, 1, w, t, g, sums, null, r, out);
         }
     }
 
@@ -294,31 +307,39 @@ final class VectorKernel implements MatmulKernel {
         return (FloatVector) word.and(mask).convert(VectorOperators.I2F, 0);
     }
 
-    private static void foldRow(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, PackedMatrix w, int sg,
-            float minusSum, float topTerm, float[] out, int at) {
-        fold(a0, w, sg, minusSum, topTerm, out, at);
-        fold(a1, w, sg + LANES, minusSum, topTerm, out, at + LANES);
-        fold(a2, w, sg + 2 * LANES, minusSum, topTerm, out, at + 2 * LANES);
-        fold(a3, w, sg + 3 * LANES, minusSum, topTerm, out, at + 3 * LANES);
-    }
-
-    /** {@code out += s * acc - s * z * sum(x) + s * topTerm} for one group and one vector of columns. */
-    private static void fold(FloatVector acc, PackedMatrix w, int sg, float minusSum, float topTerm, float[] out, int at) {
-        FloatVector s;
-        FloatVector sz;
-        if (w.halfScales != null) {
-            s = halfToFloat(ShortVector.fromArray(S, w.halfScales, sg));
-            FloatVector z = (FloatVector) ByteVector.fromArray(B, w.zeroPoints, sg)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
-                    .convert(VectorOperators.I2F, 0);
-            sz = s.mul(z);
-        } else {
-            s = FloatVector.fromArray(F, w.scales, sg);
-            sz = FloatVector.fromArray(F, w.scaledZeros, sg);
+    /**
+     * Folds one group's accumulators {@code acc[i][TILE]} of {@code rows} input rows from {@code r} into
+     * {@code out[i][TILE]}: {@code out += s * acc - s * z * sum(x) + s * 2^(bits-1) * sum(x at top values)}.
+     * Runs once per group, out of the unpacking loop, which keeps the hot loop's compiled code small.
+     */
+    private static void fold(float[] acc, int rows, PackedMatrix w, int t, int g, float[] sums, float[] tops, int r, float[] out) {
+        int groups = w.numGroups;
+        float half = 1 << (w.bits - 1);
+        for (int c = 0; c < TILE; c += LANES) {
+            int sg = (t * groups + g) * TILE + c;
+            FloatVector s;
+            FloatVector sz;
+            if (w.halfScales != null) {
+                s = halfToFloat(ShortVector.fromArray(S, w.halfScales, sg));
+                FloatVector z = (FloatVector) ByteVector.fromArray(B, w.zeroPoints, sg)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                        .convert(VectorOperators.I2F, 0);
+                sz = s.mul(z);
+            } else {
+                s = FloatVector.fromArray(F, w.scales, sg);
+                sz = FloatVector.fromArray(F, w.scaledZeros, sg);
+            }
+            for (int i = 0; i < rows; i++) {
+                int at = i * TILE + c;
+                int sum = (r + i) * groups + g;
+                FloatVector a = FloatVector.fromArray(F, acc, at);
+                if (tops != null) {
+                    a = a.add(half * tops[sum]);
+                }
+                FloatVector o = a.fma(s, FloatVector.fromArray(F, out, at));
+                sz.fma(FloatVector.broadcast(F, -sums[sum]), o).intoArray(out, at);
+            }
         }
-        FloatVector o = FloatVector.fromArray(F, out, at);
-        o = acc.add(topTerm).fma(s, o);
-        sz.fma(FloatVector.broadcast(F, minusSum), o).intoArray(out, at);
     }
 
     /**

@@ -17,6 +17,8 @@ public final class CausalLanguageModel implements AutoCloseable {
     private final ActivationPrecision precision;
     private final DecoderBackend backend;
     private final CausalLmBlock block;
+    // Volatile so that a close on one thread is seen by a session opened on another.
+    private volatile boolean closed;
 
     private CausalLanguageModel(ModelConfig config, ActivationPrecision precision, DecoderBackend backend) {
         this.config = config;
@@ -80,6 +82,9 @@ public final class CausalLanguageModel implements AutoCloseable {
         if (contextLength < 1 || contextLength > maxContext()) {
             throw new IllegalArgumentException("context length " + contextLength + " is not in 1.." + maxContext());
         }
+        if (closed) {
+            throw new IllegalStateException("the model " + config.file().getParent() + " is closed");
+        }
         return session(backend.open(contextLength));
     }
 
@@ -130,6 +135,7 @@ public final class CausalLanguageModel implements AutoCloseable {
     /** Unmaps the weights; sessions still open become unusable. */
     @Override
     public void close() {
+        closed = true;
         backend.close();
     }
 

@@ -9,7 +9,8 @@ final class DecoderSession<T> implements CausalLanguageModel.Session {
     private final TransformerOps<T> ops;
     private final int vocab;
     private final float[] lastLogits;
-    private boolean closed;
+    // Volatile: a session closed on one thread must stop a generation running on another.
+    private volatile boolean closed;
 
     DecoderSession(CausalLmBlock block, TransformerOps<T> ops, int vocab) {
         this.block = block;

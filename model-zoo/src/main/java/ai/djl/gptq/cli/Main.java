@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
         description = "Run GPTQ and AWQ quantized language models in pure Java (a DJL engine).",
         subcommands = {
             GenerateCommand.class,
+            ChatCommand.class,
             LogitsCommand.class,
+            CompareCommand.class,
             InspectCommand.class,
             ListCommand.class,
             DownloadCommand.class,
