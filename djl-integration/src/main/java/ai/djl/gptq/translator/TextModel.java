@@ -6,14 +6,12 @@ import ai.djl.gptq.chat.ChatTemplate;
 import ai.djl.gptq.generate.CausalLm;
 import ai.djl.gptq.generate.GenerationConfig;
 import ai.djl.gptq.generate.Generator;
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What every text translator of one model shares: the tokenizer, the chat template, the generation defaults
@@ -43,21 +41,9 @@ public final class TextModel {
     public static TextModel of(Model model, Map<String, ?> arguments) throws IOException {
         Path dir = model.getModelPath();
         CausalLm lm = LanguageModels.of(model);
-        Path tokenizerJson = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tokenizerJson)) {
-            throw new IOException(tokenizerJson + ": missing; text generation needs the model's Hugging Face tokenizer");
-        }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(tokenizerJson)
-                .optAddSpecialTokens(false)
-                .optTruncation(false)
-                .optPadding(false)
-                .build();
-        GenerationConfig defaults = GenerationConfig.DEFAULT.with(Map.of("eosTokenIds", List.of()));
+        HuggingFaceTokenizer tokenizer = ModelTokenizer.open(dir);
         Path generationConfig = dir.resolve("generation_config.json");
-        if (Files.isRegularFile(generationConfig)) {
-            defaults = GenerationConfig.read(generationConfig);
-        }
+        GenerationConfig defaults = Files.isRegularFile(generationConfig) ? GenerationConfig.read(generationConfig) : GenerationConfig.DEFAULT;
         try {
             defaults = defaults.with(arguments);
         } catch (IllegalArgumentException e) {
@@ -69,13 +55,7 @@ public final class TextModel {
 
     /** Token ids of {@code text}, without special tokens added (as the references tokenize prompts). */
     public int[] encode(String text) {
-        Encoding encoding = tokenizer.encode(text, false, false);
-        long[] ids = encoding.getIds();
-        int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = Math.toIntExact(ids[i]);
-        }
-        return out;
+        return ModelTokenizer.encode(tokenizer, text);
     }
 
     /** Text of {@code ids}, skipping special tokens. */
@@ -93,10 +73,6 @@ public final class TextModel {
             throw new IllegalArgumentException("this model has no chat template ('chat_template' in tokenizer_config.json); use plain text generation");
         }
         return chatTemplate.render(messages, true);
-    }
-
-    public Optional<ChatTemplate> chatTemplate() {
-        return Optional.ofNullable(chatTemplate);
     }
 
     /** Generation defaults: the model's, overridden by the translator's arguments. */

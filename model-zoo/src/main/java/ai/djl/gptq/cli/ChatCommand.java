@@ -5,6 +5,7 @@ import ai.djl.gptq.chat.ChatTemplate;
 import ai.djl.gptq.generate.GenerationConfig;
 import ai.djl.gptq.generate.Generator;
 import ai.djl.gptq.translator.LanguageModels;
+import ai.djl.gptq.translator.ModelTokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -58,7 +59,7 @@ final class ChatCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (LoadedModel loaded = LoadedModel.open(model);
-                HuggingFaceTokenizer tokenizer = Tokenizers.open(dir)) {
+                HuggingFaceTokenizer tokenizer = ModelTokenizer.open(dir)) {
             Generator generator = new Generator(LanguageModels.adapt(loaded.lm), t -> tokenizer.decode(t, true));
             GenerationConfig config = config(dir);
             List<ChatMessage> history = new ArrayList<>();
@@ -91,7 +92,7 @@ final class ChatCommand implements Callable<Integer> {
     /** Generates the assistant's next message; streams it to {@code stream} when not null. */
     private static String reply(Generator generator, HuggingFaceTokenizer tokenizer, ChatTemplate template,
             List<ChatMessage> history, GenerationConfig config, PrintStream stream) {
-        int[] prompt = Tokenizers.encode(tokenizer, template.render(history, true));
+        int[] prompt = ModelTokenizer.encode(tokenizer, template.render(history, true));
         return generator.generate(prompt, config, piece -> {
             if (stream != null) {
                 stream.print(piece);

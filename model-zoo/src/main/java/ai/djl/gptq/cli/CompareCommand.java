@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.gptq.bridge.PyTorchBridge;
 import ai.djl.gptq.model.ActivationPrecision;
 import ai.djl.gptq.model.CausalLanguageModel;
+import ai.djl.gptq.translator.ModelTokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -86,8 +87,8 @@ final class CompareCommand implements Callable<Integer> {
         if (input.ids != null) {
             return TokenIds.parse(input.ids);
         }
-        try (HuggingFaceTokenizer tokenizer = Tokenizers.open(dir)) {
-            int[] ids = Tokenizers.encode(tokenizer, input.prompt);
+        try (HuggingFaceTokenizer tokenizer = ModelTokenizer.open(dir)) {
+            int[] ids = ModelTokenizer.encode(tokenizer, input.prompt);
             if (ids.length == 0) {
                 throw new IllegalArgumentException("--prompt: encodes to no tokens");
             }

@@ -3,6 +3,7 @@ package ai.djl.gptq.cli;
 import ai.djl.gptq.generate.GenerationConfig;
 import ai.djl.gptq.generate.Generator;
 import ai.djl.gptq.translator.LanguageModels;
+import ai.djl.gptq.translator.ModelTokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,8 +80,8 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (LoadedModel loaded = LoadedModel.open(model);
-                HuggingFaceTokenizer tokenizer = Tokenizers.open(loaded.dir)) {
-            int[] promptIds = ids != null ? TokenIds.parse(ids) : Tokenizers.encode(tokenizer, prompt);
+                HuggingFaceTokenizer tokenizer = ModelTokenizer.open(loaded.dir)) {
+            int[] promptIds = ids != null ? TokenIds.parse(ids) : ModelTokenizer.encode(tokenizer, prompt);
             GenerationConfig config = config(loaded.dir);
             Generator generator = new Generator(LanguageModels.adapt(loaded.lm), t -> tokenizer.decode(t, true));
             Generator.Result result = generator.generate(promptIds, config, piece -> {

@@ -1,4 +1,4 @@
-package ai.djl.gptq.cli;
+package ai.djl.gptq.translator;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
@@ -6,11 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The model folder's Hugging Face tokenizer, configured as the references tokenize prompts (no special tokens). */
-final class Tokenizers {
+public final class ModelTokenizer {
 
-    private Tokenizers() {}
+    private ModelTokenizer() {}
 
-    static HuggingFaceTokenizer open(Path dir) throws IOException {
+    /**
+     * Opens {@code dir/tokenizer.json}.
+     *
+     * @throws IOException when the folder has no tokenizer
+     */
+    public static HuggingFaceTokenizer open(Path dir) throws IOException {
         Path json = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(json)) {
             throw new IOException(json + ": missing; text prompts need the model's tokenizer (or pass --ids)");
@@ -23,7 +28,8 @@ final class Tokenizers {
                 .build();
     }
 
-    static int[] encode(HuggingFaceTokenizer tokenizer, String text) {
+    /** Token ids of {@code text}, without special tokens. */
+    public static int[] encode(HuggingFaceTokenizer tokenizer, String text) {
         long[] ids = tokenizer.encode(text, false, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
