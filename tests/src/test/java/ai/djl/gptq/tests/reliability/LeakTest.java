@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.ZooModel;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,6 +26,8 @@ class LeakTest {
     private static final int WARM_UP = 100;
     /** Heap a retained object per prediction would exceed: 2,000 x 1 KiB plus noise from the JIT and class loading. */
     private static final long HEAP_SLACK = 3L << 20;
+    /** Off-heap memory a leaked segment or buffer per prediction would exceed: 2,000 x 512 bytes. */
+    private static final long OFF_HEAP_SLACK = 1L << 20;
 
     private static BufferPoolMXBean pool(String name) {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
@@ -43,12 +47,26 @@ class LeakTest {
         return Long.parseLong(total[2]);
     }
 
-    private record Footprint(long heap, int arrays, long directBytes, long directCount, long mappedBytes, long mappedCount) {
+    /**
+     * Committed bytes of native memory tracking's "Other" category: what Java code allocates off the heap
+     * ({@code Arena.allocate}, direct buffers). The tests module runs with {@code -XX:NativeMemoryTracking=summary};
+     * -1 when tracking is off.
+     */
+    private static long offHeapCommitted() throws Exception {
+        String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+        Matcher m = Pattern.compile("-\\s+Other \\(reserved=\\d+KB, committed=(\\d+)KB\\)").matcher(summary);
+        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    }
+
+    private record Footprint(
+            long heap, int arrays, long directBytes, long directCount, long mappedBytes, long mappedCount, long offHeap) {
         static Footprint of(NDManager manager) throws Exception {
             BufferPoolMXBean direct = pool("direct");
             BufferPoolMXBean mapped = pool("mapped");
             return new Footprint(liveHeap(), manager.getManagedArrays().size(), direct.getMemoryUsed(),
-                    direct.getCount(), mapped.getMemoryUsed(), mapped.getCount());
+                    direct.getCount(), mapped.getMemoryUsed(), mapped.getCount(), offHeapCommitted());
         }
     }
 
@@ -85,6 +103,8 @@ class LeakTest {
             assertTrue(end.mappedCount() <= start.mappedCount(), "mapped files grew: " + start + " -> " + end);
             assertTrue(end.mappedBytes() <= start.mappedBytes(), "mapped bytes grew: " + start + " -> " + end);
             assertTrue(end.heap() - start.heap() < HEAP_SLACK, "heap grew by " + (end.heap() - start.heap()) + " bytes");
+            assertTrue(start.offHeap() >= 0, "native memory tracking is off: the tests module runs with -XX:NativeMemoryTracking=summary");
+            assertTrue(end.offHeap() - start.offHeap() < OFF_HEAP_SLACK, "off-heap memory grew by " + (end.offHeap() - start.offHeap()) + " bytes");
         }
         assertTrue(mapped.getCount() <= mappedBefore, "mapped files after the model closed: " + mapped.getCount() + " > " + mappedBefore);
         assertTrue(mapped.getMemoryUsed() <= mappedBytesBefore, "mapped bytes after the model closed: " + mapped.getMemoryUsed() + " > " + mappedBytesBefore);
