@@ -15,11 +15,13 @@ import java.util.Arrays;
 
 /**
  * {@code Predictor<NDList, CausalLMOutput>}: the contract of DJL's {@link ai.djl.modality.nlp.generate.TextGenerator}
- * (greedy and beam search) on our decoder, without PyTorch.
+ * (greedy, beam and contrastive search) on our decoder, without PyTorch.
  *
  * <p>Input: {@code [inputIds [B, T], positionIds [B, T], attentionMask [B, P + T], past]} where {@code past} is
  * absent on the first call of a sequence. Output: {@link CausalLMOutput} with float32 logits {@code [B, T, vocab]}
- * and a past of one float32 array {@code [B, 1, P + T, 1]}.
+ * and a past of one float32 array {@code [B, 1, P + T, 1]}, and as hidden state (for contrastive search) the
+ * last layer's output after the final norm, float32 {@code [B, T, hidden]} (transformers'
+ * {@code output_hidden_states[-1]}), from the same forward pass as the logits; rows of padding are zero.
  *
  * <p>The past does not hold keys and values: it holds the token ids seen so far, shaped like a one-head cache
  * of width one, so that the searches' reshapes, repeats and beam selections act on it exactly as on a real cache.
@@ -80,6 +82,8 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
         int total = pastLength + seq;
         int vocab = model.vocabSize();
         float[] logits = new float[Math.multiplyExact(Math.multiplyExact(batch, seq), vocab)];
+        int width = model.config().hiddenSize();
+        float[] hidden = new float[Math.multiplyExact(Math.multiplyExact(batch, seq), width)];
         float[] history = new float[batch * total];
         for (int b = 0; b < batch; b++) {
             int[] row = new int[total];
@@ -93,12 +97,13 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
                 history[b * total + t] = row[t];
             }
             forwardRow(row, Arrays.copyOfRange(attention, b * total, (b + 1) * total), pastLength, logits,
-                    (long) b * seq * vocab);
+                    (long) b * seq * vocab, hidden, (long) b * seq * width);
         }
         NDManager manager = inputIds.getManager();
         NDArray logitsArray = manager.create(logits, new Shape(batch, seq, vocab));
+        NDArray hiddenArray = manager.create(hidden, new Shape(batch, seq, width));
         NDArray historyArray = manager.create(history, new Shape(batch, 1, total, 1));
-        ctx.setAttachment(OUTPUT, new CausalLMOutput(logitsArray, new NDList(historyArray)));
+        ctx.setAttachment(OUTPUT, new CausalLMOutput(logitsArray, hiddenArray, new NDList(historyArray)));
         return new NDList();
     }
 
@@ -108,7 +113,8 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
     }
 
     /** Runs the unmasked new tokens of one row after its unmasked history; their logits go to their positions. */
-    private void forwardRow(int[] row, long[] mask, int pastLength, float[] logits, long offset) {
+    private void forwardRow(int[] row, long[] mask, int pastLength, float[] logits, long offset, float[] hidden,
+            long hiddenOffset) {
         int[] known = unmasked(row, mask, 0, pastLength);
         int[] fresh = unmasked(row, mask, pastLength, row.length);
         if (fresh.length == 0) {
@@ -116,10 +122,12 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
             return;
         }
         int vocab = model.vocabSize();
+        int width = model.config().hiddenSize();
+        float[] rowHidden = new float[Math.multiplyExact(fresh.length, width)];
         CausalLanguageModel.Session session = sessions.take(known, known.length + fresh.length);
         float[] rowLogits;
         try {
-            rowLogits = session.forwardAll(fresh);
+            rowLogits = session.forwardAll(fresh, rowHidden);
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -127,7 +135,10 @@ public final class CausalLmTranslator implements NoBatchifyTranslator<NDList, Ca
         int k = 0;
         for (int t = pastLength; t < row.length; t++) {
             if (mask[t] != 0) {
-                System.arraycopy(rowLogits, k++ * vocab, logits, Math.toIntExact(offset + (long) (t - pastLength) * vocab), vocab);
+                System.arraycopy(rowLogits, k * vocab, logits, Math.toIntExact(offset + (long) (t - pastLength) * vocab), vocab);
+                System.arraycopy(rowHidden, k * width, hidden, Math.toIntExact(hiddenOffset + (long) (t - pastLength) * width),
+                        width);
+                k++;
             }
         }
         sessions.put(unmasked(row, mask, 0, row.length), session);

@@ -1,8 +1,10 @@
 package ai.djl.gptq.translator;
 
+import ai.djl.inference.streaming.StreamingTranslator;
 import ai.djl.ndarray.NDList;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import java.util.stream.Stream;
 
 /**
  * A translator whose input becomes one prompt and whose output is a generation from it. The whole generation
@@ -34,5 +36,34 @@ abstract class PromptTranslator<I, O> implements NoBatchifyTranslator<I, O> {
     @Override
     public O processOutput(TranslatorContext ctx, NDList list) {
         return generate((int[]) ctx.getAttachment(PROMPT));
+    }
+
+    /**
+     * {@code Predictor.streamingPredict}'s output: the block streams no chunk for our empty input (see
+     * {@link ai.djl.gptq.model.CausalLmBlock#forwardStreamIter}), so the stream is closed at once (which frees
+     * the predictor context) and the iterative output is {@link #generate} of the prompt, run when it is asked for.
+     * Only {@link StreamingTranslator.Support#ITERATIVE}: a generation is pulled, never pushed.
+     */
+    StreamingTranslator.StreamOutput<O> streamOutput(TranslatorContext ctx, Stream<NDList> chunks) {
+        int[] promptIds = (int[]) ctx.getAttachment(PROMPT);
+        chunks.close();
+        return new StreamingTranslator.StreamOutput<>() {
+            @Override
+            protected O buildAsyncOutput() {
+                throw new UnsupportedOperationException("djl-gptq text generation streams iteratively only:"
+                        + " use getIterativeOutput()");
+            }
+
+            @Override
+            protected void computeAsyncOutputInternal(O output) {
+                throw new UnsupportedOperationException("djl-gptq text generation streams iteratively only:"
+                        + " use getIterativeOutput()");
+            }
+
+            @Override
+            public O getIterativeOutputInternal() {
+                return generate(promptIds);
+            }
+        };
     }
 }

@@ -162,6 +162,13 @@ public final class CausalLanguageModel implements AutoCloseable {
         float[] forwardAll(int[] tokens);
 
         /**
+         * Like {@link #forwardAll(int[])}, and from the same pass copies into {@code lastHidden} (at least
+         * {@code T * hidden} floats) the last layer's hidden states after the final norm, {@code [T, hidden]}
+         * row-major: transformers' {@code output_hidden_states[-1]} (its {@code last_hidden_state}).
+         */
+        float[] forwardAll(int[] tokens, float[] lastHidden);
+
+        /**
          * Runs {@code tokens} like {@link #forwardAll} and returns the hidden states instead of logits: index 0
          * the embeddings, index {@code l + 1} the output of layer {@code l} (before the final norm), each
          * {@code [T, hidden]} row-major. For comparing engines layer by layer.

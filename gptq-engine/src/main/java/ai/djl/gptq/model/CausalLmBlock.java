@@ -1,6 +1,7 @@
 package ai.djl.gptq.model;
 
 import ai.djl.gptq.format.checkpoint.ModelConfig;
+import ai.djl.inference.streaming.StreamingBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +10,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * A decoder-only causal language model as a DJL block: token embedding, the {@link DecoderLayerBlock}s, the final
@@ -20,7 +24,7 @@ import java.util.List;
  * every position. By default every call is a fresh sequence; pass a {@link CausalLanguageModel.Session} under
  * {@link #SESSION} in the forward parameters to continue one with its KV cache.
  */
-public final class CausalLmBlock extends AbstractBlock {
+public final class CausalLmBlock extends AbstractBlock implements StreamingBlock {
 
     /** Forward parameter: the {@link CausalLanguageModel.Session} whose cache a call continues. */
     public static final String SESSION = "session";
@@ -69,6 +73,16 @@ public final class CausalLmBlock extends AbstractBlock {
      * the embedding (index 0) and after each layer (index {@code l + 1}), before the final norm.
      */
     public <T> T forward(TransformerOps<T> ops, int[] tokens, int from, int count, Output output, HiddenStateTap<T> tap) {
+        return forward(ops, tokens, from, count, output, tap, null);
+    }
+
+    /**
+     * Like {@link #forward(TransformerOps, int[], int, int, Output, HiddenStateTap)}, also showing {@code normed}
+     * the last layer's hidden state after the final norm ({@code [count, hidden]}, all rows): the last entry of
+     * transformers' {@code output_hidden_states}, from the same pass as the logits.
+     */
+    public <T> T forward(TransformerOps<T> ops, int[] tokens, int from, int count, Output output, HiddenStateTap<T> tap,
+            java.util.function.Consumer<T> normed) {
         T h = ops.embed(tokens, from, count);
         if (tap != null) {
             tap.hidden(0, h);
@@ -79,7 +93,14 @@ public final class CausalLmBlock extends AbstractBlock {
                 tap.hidden(layer.layer() + 1, h);
             }
         }
-        T logits = output == Output.NONE ? null : ops.logits(ops.finalNorm(h), output == Output.LAST_ROW);
+        T logits = null;
+        if (normed != null) {
+            T n = ops.finalNorm(h);
+            normed.accept(n);
+            logits = output == Output.NONE ? null : ops.logits(n, output == Output.LAST_ROW);
+        } else if (output != Output.NONE) {
+            logits = ops.logits(ops.finalNorm(h), output == Output.LAST_ROW);
+        }
         ops.advance(count);
         return logits;
     }
@@ -106,6 +127,37 @@ public final class CausalLmBlock extends AbstractBlock {
         }
         NDManager manager = ids.getManager();
         return new NDList(manager.create(logits, new Shape(tokens.length, config.vocabSize())));
+    }
+
+    /**
+     * DJL's streaming forward, for {@code Predictor.streamingPredict}: no input gives no chunk (as
+     * {@code Predictor.predict} skips the block for an empty input: our text translators generate in their own
+     * KV-cached loop and stream its text themselves); any other input gives one chunk, the result of
+     * {@link #forward}, computed when it is read.
+     */
+    @Override
+    public Iterator<NDList> forwardStreamIter(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        if (inputs == null || inputs.isEmpty()) {
+            return Collections.emptyIterator();
+        }
+        return new Iterator<>() {
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                return !done;
+            }
+
+            @Override
+            public NDList next() {
+                if (done) {
+                    throw new NoSuchElementException();
+                }
+                done = true;
+                return forward(parameterStore, inputs, training, params);
+            }
+        };
     }
 
     /** Sees the hidden state of a forward pass between layers; it must not keep or change {@code hidden}. */

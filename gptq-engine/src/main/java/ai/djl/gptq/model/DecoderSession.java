@@ -47,6 +47,27 @@ final class DecoderSession<T> implements CausalLanguageModel.Session {
     }
 
     @Override
+    public float[] forwardAll(int[] tokens, float[] lastHidden) {
+        check(tokens);
+        int width = block.languageModel().config().hiddenSize();
+        Objects.requireNonNull(lastHidden, "lastHidden");
+        if (lastHidden.length < (long) tokens.length * width) {
+            throw new IllegalArgumentException("lastHidden holds " + lastHidden.length + " floats, " + tokens.length
+                    + " tokens of width " + width + " need " + (long) tokens.length * width);
+        }
+        float[] all = new float[Math.multiplyExact(tokens.length, vocab)];
+        int chunk = ops.maxRows();
+        for (int from = 0; from < tokens.length; from += chunk) {
+            int count = Math.min(chunk, tokens.length - from);
+            int hiddenOffset = from * width;
+            T logits = block.forward(ops, tokens, from, count, CausalLmBlock.Output.ALL_ROWS, null,
+                    n -> ops.read(n, lastHidden, hiddenOffset));
+            ops.read(logits, all, from * vocab);
+        }
+        return all;
+    }
+
+    @Override
     public float[][] hiddenStates(int[] tokens) {
         check(tokens);
         int layers = block.getChildren().size();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.gptq.bridge.PyTorchBridge;
+import ai.djl.gptq.format.safetensors.SafetensorsFile;
 import ai.djl.gptq.model.ActivationPrecision;
 import ai.djl.gptq.model.CausalLanguageModel;
 import ai.djl.gptq.model.CausalLmBlock;
@@ -102,6 +103,45 @@ class BlockForwardTest {
                 assertTrue(error <= Tolerance.SUMMATION_ORDER, "layer " + layer + " on its own: relative L2 " + error);
             }
             assertArrayEquals(new Shape[] {new Shape(5, 4096)}, block.getOutputShapes(new Shape[] {new Shape(5)}));
+        }
+    }
+
+    @Test
+    void forwardAllAlsoGivesTheLastHiddenStateAfterTheFinalNorm() throws Exception {
+        int[] prompt = FIXTURE.reference(0).inputIds();
+        int hidden = 384;
+        float[] normWeight;
+        try (SafetensorsFile f = SafetensorsFile.open(FIXTURE.folder().resolve("model.safetensors"))) {
+            normWeight = f.tensor("model.norm.weight").toFloatArray();
+        }
+        try (CausalLanguageModel lm = CausalLanguageModel.load(FIXTURE.folder(), ActivationPrecision.FP32)) {
+            float[][] states;
+            try (CausalLanguageModel.Session session = lm.newSession(prompt.length)) {
+                states = session.hiddenStates(prompt);
+            }
+            float[] last = new float[prompt.length * hidden];
+            float[] logits;
+            try (CausalLanguageModel.Session session = lm.newSession(prompt.length)) {
+                logits = session.forwardAll(prompt, last);
+                assertEquals(prompt.length, session.position());
+            }
+            double logitsError = RelativeL2.of(logits, lm.logits(prompt));
+            assertTrue(logitsError <= Tolerance.SUMMATION_ORDER, "logits: relative L2 " + logitsError);
+            // RMSNorm (eps 1e-6) of the last layer's output, times the final norm's weight
+            float[] pre = states[states.length - 1];
+            float[] expected = new float[pre.length];
+            for (int t = 0; t < prompt.length; t++) {
+                double sum = 0;
+                for (int j = 0; j < hidden; j++) {
+                    sum += (double) pre[t * hidden + j] * pre[t * hidden + j];
+                }
+                double scale = 1 / Math.sqrt(sum / hidden + 1e-6);
+                for (int j = 0; j < hidden; j++) {
+                    expected[t * hidden + j] = (float) (pre[t * hidden + j] * scale * normWeight[j]);
+                }
+            }
+            double error = RelativeL2.of(last, expected);
+            assertTrue(error <= 1e-4, "last hidden state: relative L2 " + error);
         }
     }
 }

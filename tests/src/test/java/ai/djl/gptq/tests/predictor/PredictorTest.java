@@ -9,6 +9,8 @@ import ai.djl.gptq.chat.Chat;
 import ai.djl.gptq.chat.ChatMessage;
 import ai.djl.gptq.generate.Generation;
 import ai.djl.gptq.translator.TextGenerationTranslatorFactory;
+import ai.djl.gptq.translator.TextModel;
+import ai.djl.gptq.translator.TokenStreamTranslator;
 import ai.djl.gptq.zoo.DefaultModel;
 import ai.djl.inference.Predictor;
 import ai.djl.inference.streaming.ChunkedBytesSupplier;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +92,35 @@ class PredictorTest {
             String whole = generate(Criteria.builder().setTypes(String.class, String.class)
                     .optArtifactId(DefaultModel.ARTIFACT_ID).optArgument("maxNewTokens", 10).build(), PROMPT);
             assertEquals(whole, String.join("", pieces));
+        }
+    }
+
+    @Test
+    void streamingPredictOnTheGptqEngine() throws Exception {
+        Criteria<String, String> criteria = Criteria.builder()
+                .setTypes(String.class, String.class)
+                .optModelPath(QWEN)
+                .optEngine("GPTQ")
+                .optTranslatorFactory(new TextGenerationTranslatorFactory())
+                .optArgument("maxNewTokens", 8)
+                .optArgument("doSample", false)
+                .build();
+        try (ZooModel<String, String> model = criteria.loadModel();
+                Predictor<String, String> predictor = model.newPredictor();
+                Predictor<String, Generation> pieces = model.newPredictor(
+                        new TokenStreamTranslator(TextModel.of(model, Map.of("maxNewTokens", 8, "doSample", false))))) {
+            assertTrue(predictor.supportsStreaming());
+            String whole = predictor.predict(PROMPT);
+            assertEquals(whole, predictor.streamingPredict(PROMPT).getIterativeOutput());
+            assertThrows(UnsupportedOperationException.class, () -> predictor.streamingPredict(PROMPT).getAsyncOutput());
+
+            assertTrue(pieces.supportsStreaming());
+            List<String> seen = new ArrayList<>();
+            try (Generation generation = pieces.streamingPredict(PROMPT).getIterativeOutput()) {
+                generation.forEachRemaining(seen::add);
+            }
+            assertTrue(seen.size() > 1, seen.toString());
+            assertEquals(whole, String.join("", seen));
         }
     }
 

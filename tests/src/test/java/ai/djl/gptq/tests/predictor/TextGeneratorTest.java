@@ -59,8 +59,14 @@ class TextGeneratorTest {
     /** The {@code count} ids of each of the {@code beams} rows DJL's search returns after {@code prompt}. */
     private static long[][] search(String searchName, int beams, long[] prompt, int count) throws Exception {
         SearchConfig config = new SearchConfig();
-        config.setMaxSeqLength(prompt.length + count);
         config.setBeam(beams);
+        return search(searchName, config, beams, prompt, count);
+    }
+
+    /** Like {@link #search(String, int, long[], int)} with the other settings of {@code config}. */
+    private static long[][] search(String searchName, SearchConfig config, int beams, long[] prompt, int count)
+            throws Exception {
+        config.setMaxSeqLength(prompt.length + count);
         // no token of the prompt is padding
         config.setPadTokenId(-1);
         try (Predictor<NDList, CausalLMOutput> predictor = model.newPredictor();
@@ -125,6 +131,27 @@ class TextGeneratorTest {
                 assertFalse(Arrays.equals(beams[i], beams[j]), "beams " + i + " and " + j + " are one sequence");
             }
         }
+    }
+
+    /** The {@code count} ids DJL's contrastive search (top 4) generates after {@code prompt} with {@code alpha}. */
+    private static long[] contrastive(float alpha, long[] prompt, int count) throws Exception {
+        SearchConfig config = new SearchConfig();
+        config.setK(4);
+        config.setAlpha(alpha);
+        return search("contrastive", config, 1, prompt, count)[0];
+    }
+
+    @Test
+    void contrastiveSearchIsDeterministicAndWithoutPenaltyIsGreedy() throws Exception {
+        long[] prompt;
+        try (SafetensorsFile f = SafetensorsFile.open(REFERENCE)) {
+            prompt = longs(f.tensor("p0.input_ids").toIntArray());
+        }
+        int count = 8;
+        long[] first = contrastive(0.6f, prompt, count);
+        assertArrayEquals(first, contrastive(0.6f, prompt, count), "two runs of one contrastive search");
+        assertArrayEquals(search("greedy", prompt, count), contrastive(0f, prompt, count),
+                "contrastive search with alpha 0 is greedy");
     }
 
     private static long[] longs(int[] ints) {
