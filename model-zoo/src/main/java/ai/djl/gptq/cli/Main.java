@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
             InspectCommand.class,
             ListCommand.class,
             DownloadCommand.class,
+            SynthCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
