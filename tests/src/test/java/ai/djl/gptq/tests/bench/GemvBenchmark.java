@@ -5,6 +5,7 @@ import ai.djl.gptq.format.safetensors.Tensor;
 import ai.djl.gptq.kernel.DenseMatrix;
 import ai.djl.gptq.kernel.Kernels;
 import ai.djl.gptq.kernel.MatmulKernel;
+import ai.djl.gptq.kernel.MemoryBandwidth;
 import ai.djl.gptq.kernel.PackedMatrix;
 import ai.djl.gptq.quant.QuantizedLinear;
 import java.lang.foreign.Arena;
@@ -14,27 +15,52 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Batch-1 GEMV {@code y = x W} at the shapes of real decoder layers, int4 group 128 and dense fp32 and fp16
- * (Hugging Face {@code [N, K]} layout, like {@code lm_head}). Each
- * invocation uses the next of several copies of the weight, together at least {@link #WORKING_SET} bytes (8x the
- * last-level cache), so the weights stream from memory as they do when a decoder step walks all its layers.
+ * (Hugging Face {@code [N, K]} layout, like {@code lm_head}). Each invocation uses the next of several copies of
+ * the weight, together at least {@link #WORKING_SET} bytes (8x the last-level cache), so the weights stream from
+ * memory as they do when a decoder step walks all its layers.
+ *
+ * <p>The host is shared, and the bandwidth left to this process changes from one second to the next. So each
+ * invocation pairs the GEMV with a read of as many bytes of a cold 1 GiB buffer ({@link MemoryBandwidth}), and
+ * the two are timed separately into {@link PairedTiming}: their ratio compares the kernel with the bandwidth
+ * available at the same moment. JMH's primary score is the time of the pair.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class GemvBenchmark {
 
     static final long WORKING_SET = 256L << 20;
+    static final long PROBE_BUFFER = 1L << 30;
+
+    /** Nanoseconds spent in the GEMVs and in the paired bandwidth reads, per iteration. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class PairedTiming {
+        public long gemvNanos;
+        public long probeNanos;
+        public long pairs;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            gemvNanos = 0;
+            probeNanos = 0;
+            pairs = 0;
+        }
+    }
 
     /** {@code K x N}. */
     @Param({"896x4864", "4864x896", "4096x4096", "4096x14336"})
@@ -44,6 +70,8 @@ public class GemvBenchmark {
     public String weights;
 
     private final MatmulKernel kernel = Kernels.best();
+    private MemoryBandwidth probe;
+    private long probeBytes;
     private PackedMatrix[] packed;
     private DenseMatrix[] dense;
     private float[] x;
@@ -80,6 +108,18 @@ public class GemvBenchmark {
                 packed[c] = PackedMatrix.pack(layer);
             }
         }
+        probe = MemoryBandwidth.allocate(PROBE_BUFFER);
+        probeBytes = probeBytes(bytesRead(shape, weights));
+    }
+
+    @TearDown
+    public void tearDown() {
+        probe.close();
+    }
+
+    /** The probe reads whole MiB: the nearest number of them to a GEMV's bytes, at least one. */
+    static long probeBytes(long gemvBytes) {
+        return Math.max(1, Math.round(gemvBytes / (double) (1 << 20))) << 20;
     }
 
     /** Bytes one invocation at these parameters reads: the weight as the kernel stores it. */
@@ -94,8 +134,9 @@ public class GemvBenchmark {
     }
 
     @Benchmark
-    public float gemv() {
+    public double gemvThenProbe(PairedTiming timing) {
         int c = next;
+        long start = System.nanoTime();
         if (dense != null) {
             next = c + 1 == dense.length ? 0 : c + 1;
             kernel.matmul(x, 1, dense[c], y);
@@ -103,7 +144,12 @@ public class GemvBenchmark {
             next = c + 1 == packed.length ? 0 : c + 1;
             kernel.matmul(x, 1, packed[c], y);
         }
-        return y[0];
+        long middle = System.nanoTime();
+        double checksum = probe.readSlice(probeBytes);
+        timing.probeNanos += System.nanoTime() - middle;
+        timing.gemvNanos += middle - start;
+        timing.pairs++;
+        return checksum + y[0];
     }
 
     private static MemorySegment segment(float[] values, DType dtype) {

@@ -1,7 +1,14 @@
 package ai.djl.gptq.tests.bench;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -11,11 +18,10 @@ import org.openjdk.jmh.util.Statistics;
 
 /**
  * Runs {@link BandwidthBenchmark} and {@link GemvBenchmark} in one JMH run and prints, per shape, the effective
- * bandwidth (bytes the kernel reads per call / time per call) as a fraction of the bandwidth measured in the
- * same run. Both are sampled per call; the table compares medians (and, as a second view on a shared host where
- * other processes steal time slices, the fastest calls) with the 32 MiB cold-slice probe, whose calls last about
- * as long as the GEMVs. Arguments: {@code [threads [warmup-iterations measurement-iterations
- * [seconds-per-iteration]]]}, defaults 2, 3, 5, 1. JMH's own output is printed too.
+ * bandwidth of the GEMV (bytes the kernel reads per call / time per call) and its fraction of the memory-read
+ * bandwidth measured by the reads paired with it, per measurement iteration: the median over iterations and the
+ * best one. Arguments: {@code [threads [warmup-iterations measurement-iterations [seconds-per-iteration]]]},
+ * defaults 2, 3, 5, 1. JMH's own output is printed first.
  */
 public final class KernelBenchmarks {
 
@@ -40,28 +46,19 @@ public final class KernelBenchmarks {
     }
 
     static String report(Collection<RunResult> results, int threads) {
-        Statistics all = null;
-        Statistics slice = null;
+        StringBuilder out = new StringBuilder();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
-            if (name.endsWith(".readAll")) {
-                all = r.getPrimaryResult().getStatistics();
-            } else if (name.endsWith(".readSlice")) {
-                slice = r.getPrimaryResult().getStatistics();
+            if (name.startsWith(BandwidthBenchmark.class.getName())) {
+                long bytes = name.endsWith(".readAll") ? BandwidthBenchmark.BYTES : BandwidthBenchmark.SLICE;
+                Statistics s = r.getPrimaryResult().getStatistics();
+                out.append(String.format(Locale.ROOT, "Memory-read bandwidth, %d threads, %s: median %.1f GB/s, best %.1f GB/s%n",
+                        threads, name.endsWith(".readAll") ? "1 GiB reads" : "32 MiB cold slices",
+                        gbPerSecond(bytes, s.getPercentile(50) * 1e3), gbPerSecond(bytes, s.getMin() * 1e3)));
             }
         }
-        if (all == null || slice == null) {
-            throw new IllegalStateException("the bandwidth probe did not run");
-        }
-        double sliceMedian = gbPerSecond(BandwidthBenchmark.SLICE, slice.getPercentile(50));
-        double sliceBest = gbPerSecond(BandwidthBenchmark.SLICE, slice.getMin());
-        StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%nMemory-read bandwidth, %d threads: 1 GiB reads median %.1f GB/s (best %.1f); "
-                + "32 MiB cold slices median %.1f GB/s (best %.1f)%n%n", threads,
-                gbPerSecond(BandwidthBenchmark.BYTES, all.getPercentile(50)), gbPerSecond(BandwidthBenchmark.BYTES, all.getMin()),
-                sliceMedian, sliceBest));
-        out.append("| K x N | weights | bytes read | median (us) | GB/s | of bandwidth | best (us) | GB/s | of best bandwidth |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("\n| K x N | weights | bytes read | GEMV (us) | GEMV GB/s | paired read GB/s | fraction (median) | fraction (best iteration) |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
             if (!r.getParams().getBenchmark().startsWith(GemvBenchmark.class.getName())) {
                 continue;
@@ -69,17 +66,40 @@ public final class KernelBenchmarks {
             String shape = r.getParams().getParam("shape");
             String weights = r.getParams().getParam("weights");
             long bytes = GemvBenchmark.bytesRead(shape, weights);
-            Statistics s = r.getPrimaryResult().getStatistics();
-            double median = gbPerSecond(bytes, s.getPercentile(50));
-            double best = gbPerSecond(bytes, s.getMin());
-            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %.1f | %.0f %% | %.1f | %.1f | %.0f %% |%n",
-                    shape, weights, bytes, s.getPercentile(50), median, 100 * median / sliceMedian,
-                    s.getMin(), best, 100 * best / sliceBest));
+            long probeBytes = GemvBenchmark.probeBytes(bytes);
+            List<Double> micros = new ArrayList<>();
+            List<Double> gemv = new ArrayList<>();
+            List<Double> probe = new ArrayList<>();
+            List<Double> fraction = new ArrayList<>();
+            for (BenchmarkResult b : r.getBenchmarkResults()) {
+                for (IterationResult i : b.getIterationResults()) {
+                    Map<String, Result> aux = i.getSecondaryResults();
+                    double pairs = aux.get("pairs").getScore();
+                    double gemvNanos = aux.get("gemvNanos").getScore();
+                    double probeNanos = aux.get("probeNanos").getScore();
+                    double kernelRate = gbPerSecond(bytes * (long) pairs, gemvNanos);
+                    double readRate = gbPerSecond(probeBytes * (long) pairs, probeNanos);
+                    micros.add(gemvNanos / pairs / 1e3);
+                    gemv.add(kernelRate);
+                    probe.add(readRate);
+                    fraction.add(kernelRate / readRate);
+                }
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %.1f | %.1f | %.0f %% | %.0f %% |%n",
+                    shape, weights, bytes, median(micros), median(gemv), median(probe), 100 * median(fraction),
+                    100 * Collections.max(fraction)));
         }
         return out.toString();
     }
 
-    private static double gbPerSecond(long bytes, double micros) {
-        return bytes / (micros * 1e3);
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double gbPerSecond(long bytes, double nanos) {
+        return bytes / nanos;
     }
 }
