@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Application;
 import ai.djl.gptq.zoo.GptqModelZoo;
+import ai.djl.inference.Predictor;
 import ai.djl.gptq.zoo.hub.HubException;
 import ai.djl.gptq.zoo.repository.HubRepository;
 import ai.djl.repository.Artifact;
@@ -16,6 +17,7 @@ import ai.djl.repository.MRL;
 import ai.djl.repository.Repository;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ZooModel;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,32 @@ class HfUrlTest {
                     .optModelUrls("hf://test-owner/tiny-qwen2")
                     .build();
             assertTrue(offline.isDownloaded());
+        }
+    }
+
+    @Test
+    void hfUrlGeneratesTheSameGreedyTextOnBothEngines(@TempDir Path cache) throws Exception {
+        try (HubMirror mirror = HubMirror.start();
+                ScopedProperties properties = new ScopedProperties()) {
+            mirror.serve("test-owner/tiny-qwen2", HubClientTest.FIXTURE);
+            properties.set("HF_ENDPOINT", mirror.endpoint().toString())
+                    .set("HF_TOKEN", "")
+                    .set("HF_HUB_OFFLINE", "0")
+                    .set("DJL_CACHE_DIR", cache.toString());
+            Criteria<String, String> gptq = Criteria.builder()
+                    .setTypes(String.class, String.class)
+                    .optModelUrls("hf://test-owner/tiny-qwen2?maxNewTokens=8&activations=fp32")
+                    .build();
+            String onGptq = generate(gptq);
+            assertFalse(onGptq.isEmpty());
+            assertEquals(onGptq, generate(gptq.toBuilder().optEngine("PyTorch").build()));
+        }
+    }
+
+    private static String generate(Criteria<String, String> criteria) throws Exception {
+        try (ZooModel<String, String> model = criteria.loadModel();
+                Predictor<String, String> predictor = model.newPredictor()) {
+            return predictor.predict("def fibonacci(n):\n");
         }
     }
 
