@@ -3,15 +3,12 @@ package ai.djl.gptq.tests.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.gptq.cli.Main;
 import ai.djl.gptq.format.checkpoint.CheckpointFolder;
 import ai.djl.gptq.model.ActivationPrecision;
 import ai.djl.gptq.model.CausalLanguageModel;
+import ai.djl.gptq.tests.cli.CliRun;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,24 +18,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code synth} writes loadable real-shape checkpoints; {@code bench --json} reports every key. */
 class SynthBenchCommandTest {
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static void assertFiniteLogits(Path dir) {
         CheckpointFolder folder = CheckpointFolder.open(dir);
@@ -59,17 +38,17 @@ class SynthBenchCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"gptq", "awq"})
     void synthLoadsAndBenchReportsEveryKey(String format, @TempDir Path dir) throws Exception {
-        Run synth = cli("synth", "--config", "qwen2.5-0.5b", "--format", format, "--bits", "4", "--group-size", "128",
+        CliRun synth = CliRun.run("synth", "--config", "qwen2.5-0.5b", "--format", format, "--bits", "4", "--group-size", "128",
                 "--layers", "1", "--out", dir.toString());
-        assertEquals(0, synth.code(), synth.err());
+        assertEquals(0, synth.exitCode(), synth.err());
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
         assertFiniteLogits(dir);
 
-        Run bench = cli("bench", "--model", dir.toString(), "--prompt-tokens", "8", "--new-tokens", "4",
+        CliRun bench = CliRun.run("bench", "--model", dir.toString(), "--prompt-tokens", "8", "--new-tokens", "4",
                 "--repeats", "1", "--bandwidth-mb", "64", "--json");
-        assertEquals(0, bench.code(), bench.err());
+        assertEquals(0, bench.exitCode(), bench.err());
         String[] lines = bench.out().strip().split("\\R");
         JsonObject json = JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
         for (String key : List.of("prefill_tok_s", "decode_tok_s", "ttft_ms", "load_s", "peak_rss_mb", "bytes_per_token",
@@ -88,8 +67,8 @@ class SynthBenchCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"--dense-fp16", "--desc-act"})
     void denseAndDescActVariantsLoad(String flag, @TempDir Path dir) {
-        Run synth = cli("synth", "--config", "qwen2.5-0.5b", "--layers", "1", flag, "--out", dir.toString());
-        assertEquals(0, synth.code(), synth.err());
+        CliRun synth = CliRun.run("synth", "--config", "qwen2.5-0.5b", "--layers", "1", flag, "--out", dir.toString());
+        assertEquals(0, synth.exitCode(), synth.err());
         assertFiniteLogits(dir);
     }
 
@@ -100,9 +79,9 @@ class SynthBenchCommandTest {
         Path gptq = dir.resolve("gptq");
         Path dense = dir.resolve("dense");
         String act = descAct ? "--desc-act" : "--seed=1";
-        assertEquals(0, cli("synth", "--config", "qwen2.5-0.5b", "--layers", "1", act, "--out", gptq.toString()).code());
-        assertEquals(0, cli("synth", "--config", "qwen2.5-0.5b", "--layers", "1", act, "--dense-fp16", "--out",
-                dense.toString()).code());
+        assertEquals(0, CliRun.run("synth", "--config", "qwen2.5-0.5b", "--layers", "1", act, "--out", gptq.toString()).exitCode());
+        assertEquals(0, CliRun.run("synth", "--config", "qwen2.5-0.5b", "--layers", "1", act, "--dense-fp16", "--out",
+                dense.toString()).exitCode());
         int[] ids = {1, 2, 3, 4000};
         float[] a;
         float[] b;

@@ -8,9 +8,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** One run of the command line in this JVM, with the given standard input and its outputs captured. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-    static CliRun withInput(String stdin, String... args) {
+    /** Runs the command line with an empty standard input. */
+    public static CliRun run(String... args) {
+        return withInput("", args);
+    }
+
+    /** Runs the command line with {@code stdin} as its standard input. */
+    public static CliRun withInput(String stdin, String... args) {
         InputStream oldIn = System.in;
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.gptq.cli.Main;
 import ai.djl.gptq.format.safetensors.SafetensorsFile;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,24 +19,6 @@ class CommandLineTest {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
     private static final Path QWEN = FIXTURES.resolve("models/qwen2-gptq-int4");
     private static final Path REFERENCE = FIXTURES.resolve("reference/qwen2-gptq-int4.safetensors");
-
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static int[] referenceInts(String name) {
         try (SafetensorsFile f = SafetensorsFile.open(REFERENCE)) {
@@ -56,7 +34,7 @@ class CommandLineTest {
     void logitsMatchTheReferenceInFp32(@TempDir Path dir) {
         Path out = dir.resolve("logits.safetensors");
         int[] ids = referenceInts("p0.input_ids");
-        Run r = run("logits", "--model", QWEN.toString(), "--ids", csv(ids), "--activations", "fp32", "--out", out.toString());
+        CliRun r = CliRun.run("logits", "--model", QWEN.toString(), "--ids", csv(ids), "--activations", "fp32", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.err());
         try (SafetensorsFile ours = SafetensorsFile.open(out); SafetensorsFile ref = SafetensorsFile.open(REFERENCE)) {
             assertArrayEquals(new long[] {ids.length, 4096}, ours.tensor("logits").shape());
@@ -80,7 +58,7 @@ class CommandLineTest {
         try (SafetensorsFile f = SafetensorsFile.open(REFERENCE)) {
             margins = f.tensor("p0.margins").toFloatArray();
         }
-        Run r = run("generate", "--model", QWEN.toString(), "--ids", csv(prompt), "--greedy", "--ignore-eos",
+        CliRun r = CliRun.run("generate", "--model", QWEN.toString(), "--ids", csv(prompt), "--greedy", "--ignore-eos",
                 "--max-new-tokens", "24", "--activations", "fp32", "--output-ids");
         assertEquals(0, r.exitCode(), r.err());
         String[] lines = r.out().strip().split("\n");
@@ -97,7 +75,7 @@ class CommandLineTest {
 
     @Test
     void textPromptRunsTheBundledModelOffline() {
-        Run r = run("generate", "def fibonacci(n):", "--max-new-tokens", "8");
+        CliRun r = CliRun.run("generate", "def fibonacci(n):", "--max-new-tokens", "8");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("def fibonacci(n):"), r.out());
         assertTrue(r.out().length() > "def fibonacci(n):".length() + 2, r.out());
@@ -105,26 +83,26 @@ class CommandLineTest {
 
     @Test
     void errorsAreOneLineNamingTheProblem(@TempDir Path dir) throws Exception {
-        Run missing = run("generate", "--model", dir.resolve("nope").toString(), "x");
+        CliRun missing = CliRun.run("generate", "--model", dir.resolve("nope").toString(), "x");
         assertNotEquals(0, missing.exitCode());
         Files.writeString(dir.resolve("config.json"), "{not json");
-        Run broken = run("inspect", "--model", dir.toString());
+        CliRun broken = CliRun.run("inspect", "--model", dir.toString());
         assertNotEquals(0, broken.exitCode());
         assertTrue(broken.err().contains("config.json"), broken.err());
         assertEquals(1, broken.err().strip().lines().count(), broken.err());
-        Run badIds = run("logits", "--model", QWEN.toString(), "--ids", "1,x", "--out", dir.resolve("o").toString());
+        CliRun badIds = CliRun.run("logits", "--model", QWEN.toString(), "--ids", "1,x", "--out", dir.resolve("o").toString());
         assertNotEquals(0, badIds.exitCode());
         assertTrue(badIds.err().contains("'x'"), badIds.err());
-        Run outOfVocab = run("generate", "--model", QWEN.toString(), "--ids", "5000", "--max-new-tokens", "2");
+        CliRun outOfVocab = CliRun.run("generate", "--model", QWEN.toString(), "--ids", "5000", "--max-new-tokens", "2");
         assertNotEquals(0, outOfVocab.exitCode());
         assertTrue(outOfVocab.err().contains("5000"), outOfVocab.err());
-        Run verbose = run("inspect", "--model", dir.toString(), "--verbose");
+        CliRun verbose = CliRun.run("inspect", "--model", dir.toString(), "--verbose");
         assertTrue(verbose.err().lines().count() > 1, "--verbose prints the stack trace");
     }
 
     @Test
     void inspectDescribesAFixture() {
-        Run r = run("inspect", "--model", QWEN.toString());
+        CliRun r = CliRun.run("inspect", "--model", QWEN.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("Qwen2ForCausalLM") && r.out().contains("GPTQ"), r.out());
     }
