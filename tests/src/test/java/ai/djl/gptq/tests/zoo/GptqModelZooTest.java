@@ -127,10 +127,7 @@ class GptqModelZooTest {
         try (HubMirror mirror = HubMirror.start();
                 ScopedProperties properties = new ScopedProperties()) {
             HubMirror.Repo repo = mirror.serve(name, HubClientTest.FIXTURE);
-            properties.set("HF_ENDPOINT", mirror.endpoint().toString())
-                    .set("HF_TOKEN", "")
-                    .set("HF_HUB_OFFLINE", "0")
-                    .set("DJL_CACHE_DIR", cache.toString());
+            properties.useMirror(mirror, cache);
             Criteria<String, String> criteria = Criteria.builder()
                     .setTypes(String.class, String.class)
                     .optArtifactId(name)

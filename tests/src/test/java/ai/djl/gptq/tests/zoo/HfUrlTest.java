@@ -72,10 +72,7 @@ class HfUrlTest {
         try (HubMirror mirror = HubMirror.start();
                 ScopedProperties properties = new ScopedProperties()) {
             HubMirror.Repo repo = mirror.serve("test-owner/tiny-qwen2", HubClientTest.FIXTURE);
-            properties.set("HF_ENDPOINT", mirror.endpoint().toString())
-                    .set("HF_TOKEN", "")
-                    .set("HF_HUB_OFFLINE", "0")
-                    .set("DJL_CACHE_DIR", cache.toString());
+            properties.useMirror(mirror, cache);
             Criteria<String, String> criteria = Criteria.builder()
                     .setTypes(String.class, String.class)
                     .optModelUrls("hf://test-owner/tiny-qwen2")
@@ -105,10 +102,7 @@ class HfUrlTest {
         try (HubMirror mirror = HubMirror.start();
                 ScopedProperties properties = new ScopedProperties()) {
             mirror.serve("test-owner/tiny-qwen2", HubClientTest.FIXTURE);
-            properties.set("HF_ENDPOINT", mirror.endpoint().toString())
-                    .set("HF_TOKEN", "")
-                    .set("HF_HUB_OFFLINE", "0")
-                    .set("DJL_CACHE_DIR", cache.toString());
+            properties.useMirror(mirror, cache);
             Criteria<String, String> gptq = Criteria.builder()
                     .setTypes(String.class, String.class)
                     .optModelUrls("hf://test-owner/tiny-qwen2?maxNewTokens=8&activations=fp32")
@@ -130,10 +124,7 @@ class HfUrlTest {
     void missingRepositoryFailsWithTheHubMessage(@TempDir Path cache) throws Exception {
         try (HubMirror mirror = HubMirror.start();
                 ScopedProperties properties = new ScopedProperties()) {
-            properties.set("HF_ENDPOINT", mirror.endpoint().toString())
-                    .set("HF_TOKEN", "")
-                    .set("HF_HUB_OFFLINE", "0")
-                    .set("DJL_CACHE_DIR", cache.toString());
+            properties.useMirror(mirror, cache);
             Criteria<String, String> criteria = Criteria.builder()
                     .setTypes(String.class, String.class)
                     .optModelUrls("hf://nobody/missing")

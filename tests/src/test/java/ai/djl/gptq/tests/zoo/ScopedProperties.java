@@ -1,5 +1,6 @@
 package ai.djl.gptq.tests.zoo;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +18,14 @@ final class ScopedProperties implements AutoCloseable {
         }
         System.setProperty(name, value);
         return this;
+    }
+
+    /** Points the hub client at {@code mirror}, online and without a token, with DJL's cache in {@code cache}. */
+    ScopedProperties useMirror(HubMirror mirror, Path cache) {
+        return set("HF_ENDPOINT", mirror.endpoint().toString())
+                .set("HF_TOKEN", "")
+                .set("HF_HUB_OFFLINE", "0")
+                .set("DJL_CACHE_DIR", cache.toString());
     }
 
     @Override
